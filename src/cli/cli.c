@@ -1,0 +1,218 @@
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/json.h"
+#include "../lib/state.h"
+#include "../lib/util.h"
+
+#define ENTRY(name) &command_##name,
+static const struct command *const commands[] = { COMMANDS(ENTRY) };
+#undef ENTRY
+
+const struct command *cli_find_command(const char *name)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                if (strcmp(commands[i]->name, name) == 0)
+                        return commands[i];
+        return NULL;
+}
+
+void cli_print_help(const struct command *cmd)
+{
+        if (cmd) {
+                printf("Usage: skiff [global options] %s %s", cmd->name, cmd->usage);
+                return;
+        }
+        printf("Usage: skiff [global options] COMMAND [options] [ID]\n\n"
+               "A daemonless OCI container runtime.\n\nCommands:\n");
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
+        printf("\nGlobal options:\n"
+               "  --root DIR          state directory (default /run/skiff)\n"
+               "  --log FILE          also write errors and debug messages to FILE\n"
+               "  --log-format FMT    text or json (for --log)\n"
+               "  --debug             log what skiff does\n"
+               "  --version           print the version\n"
+               "  --help              this text; COMMAND --help for a command's\n");
+}
+
+static void log_line(struct cli *cli, const char *level, const char *msg)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *when = NULL;
+
+        if (!cli->log_path || !(f = fopen(cli->log_path, "ae")))
+                return;
+        when = now_rfc3339();
+        if (cli->log_json) {
+                yajl_gen g = yajl_gen_alloc(NULL);
+                _cleanup_free_ char *text = NULL;
+
+                yajl_gen_map_open(g);
+                json_gen_kv_string(g, "level", level);
+                json_gen_kv_string(g, "msg", msg);
+                json_gen_kv_string(g, "time", when);
+                yajl_gen_map_close(g);
+                text = json_gen_take(g);
+                yajl_gen_free(g);
+                fprintf(f, "%s\n", text);
+        } else {
+                fprintf(f, "%s %s %s\n", when, level, msg);
+        }
+}
+
+int cli_fail(struct cli *cli, const char *id, const struct error *err)
+{
+        _cleanup_free_ char *line = id ? xasprintf("%s %s: %s", cli->command, id, err->msg)
+                                       : xasprintf("%s: %s", cli->command, err->msg);
+
+        fprintf(stderr, "skiff: %s\n", line);
+        log_line(cli, "error", line);
+        return 1;
+}
+
+int cli_usage_error(struct cli *cli, const char *fmt, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        fprintf(stderr, "skiff: %s: %s\nTry 'skiff %s --help'.\n", cli->command, msg ? msg : "bad usage",
+                cli->command);
+        {
+                _cleanup_free_ char *line = xasprintf("%s: %s", cli->command, msg ? msg : "bad usage");
+                log_line(cli, "error", line);
+        }
+        return 2;
+}
+
+void cli_debug(struct cli *cli, const char *fmt, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+
+        if (!cli->debug)
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        if (!msg)
+                return;
+        if (cli->log_path)
+                log_line(cli, "debug", msg);
+        else
+                fprintf(stderr, "skiff: debug: %s\n", msg);
+}
+
+int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
+              int (*on_option)(struct cli *cli, int opt, const char *arg, void *data), void *data,
+              bool *ret_done, int *ret_next)
+{
+        struct option all[32];
+        char shortopts[64] = "+:h";
+        size_t n = 0, len = strlen(shortopts);
+        int opt;
+
+        for (; opts && opts[n].name && n < ARRAY_SIZE(all) - 2; n++) {
+                all[n] = opts[n];
+                /* A long option whose value is a letter has that letter as its short form. */
+                if (opts[n].val < 128 && isalpha(opts[n].val) && len + 3 < sizeof(shortopts)) {
+                        shortopts[len++] = (char)opts[n].val;
+                        if (opts[n].has_arg == required_argument)
+                                shortopts[len++] = ':';
+                        shortopts[len] = '\0';
+                }
+        }
+        all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+        all[n] = (struct option){ NULL, 0, NULL, 0 };
+        *ret_done = false;
+        optind = 1;
+        opterr = 0;
+        /* '+': stop at the first operand, so `exec ID cmd --flag` keeps its flags. */
+        while ((opt = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
+                if (opt == 'h') {
+                        cli_print_help(cli_find_command(cli->command));
+                        *ret_done = true;
+                        return 0;
+                }
+                if (opt == '?')
+                        return -cli_usage_error(cli, "unknown option %s", argv[optind - 1]);
+                if (opt == ':')
+                        return -cli_usage_error(cli, "option %s needs a value", argv[optind - 1]);
+                if (on_option(cli, opt, optarg, data) < 0)
+                        return -2;
+        }
+        *ret_next = optind;
+        return 0;
+}
+
+int cli_one_id(struct cli *cli, int argc, char **argv, int next, const char **ret_id)
+{
+        if (next >= argc)
+                return -cli_usage_error(cli, "needs a container ID");
+        if (next + 1 < argc)
+                return -cli_usage_error(cli, "takes one container ID, got also \"%s\"", argv[next + 1]);
+        *ret_id = argv[next];
+        return 0;
+}
+
+int signal_from_name(const char *name)
+{
+        long n;
+
+        if (str_to_long(name, &n))
+                return n > 0 && n < NSIG ? (int)n : -1;
+        if (strncasecmp(name, "SIG", 3) == 0)
+                name += 3;
+        for (int sig = 1; sig < NSIG; sig++) {
+                const char *abbrev = sigabbrev_np(sig);
+                if (abbrev && strcasecmp(abbrev, name) == 0)
+                        return sig;
+        }
+        if (strncasecmp(name, "RTMIN+", 6) == 0 && str_to_long(name + 6, &n) && SIGRTMIN + n <= SIGRTMAX)
+                return SIGRTMIN + (int)n;
+        return -1;
+}
+
+char *cli_shim_path(void)
+{
+        char self[PATH_MAX];
+        ssize_t n;
+        const char *env = getenv("SKIFF_SHIM");
+
+        if (env && *env)
+                return xstrdup(env);
+        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n < 0)
+                return xstrdup("skiff-shim");
+        self[n] = '\0';
+        return xasprintf("%s/skiff-shim", dirname(self));
+}
+
+int cli_parse_id_only(struct cli *cli, int argc, char **argv, const char **ret_id)
+{
+        bool done;
+        int next, r;
+
+        if ((r = cli_parse(cli, argc, argv, NULL, NULL, NULL, &done, &next)) < 0)
+                return -r;
+        if (done)
+                return -1;
+        if ((r = cli_one_id(cli, argc, argv, next, ret_id)) < 0)
+                return -r;
+        return 0;
+}

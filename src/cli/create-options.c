@@ -1,0 +1,67 @@
+#include "create-options.h"
+
+#include <string.h>
+
+#include "../lib/util.h"
+
+enum { OPT_PID_FILE = 1000, OPT_NO_PIVOT, OPT_PRESERVE_FDS, OPT_CONSOLE_SOCKET, OPT_NO_NEW_KEYRING, OPT_DETACH };
+
+static int on_option(struct cli *cli, int opt, const char *arg, void *data)
+{
+        struct create_flags *f = data;
+        long n;
+
+        switch (opt) {
+        case 'b': f->options.bundle = arg; break;
+        case OPT_PID_FILE: f->options.pid_file = arg; break;
+        case OPT_NO_PIVOT: f->options.no_pivot = true; break;
+        case OPT_NO_NEW_KEYRING: break;
+        case 'd': f->detach = true; break;
+        case OPT_PRESERVE_FDS:
+                if (!str_to_long(arg, &n) || n < 0 || n > 65536)
+                        return -cli_usage_error(cli, "--preserve-fds: \"%s\" is not a count of fds", arg);
+                f->options.preserve_fds = (int)n;
+                break;
+        case OPT_CONSOLE_SOCKET:
+                return -cli_usage_error(cli, "--console-socket: terminals are not supported yet");
+        }
+        return 0;
+}
+
+int create_flags_parse(struct cli *cli, int argc, char **argv, struct create_flags *f, const char **ret_id)
+{
+        static const struct option opts[] = {
+                { "bundle", required_argument, NULL, 'b' },
+                { "pid-file", required_argument, NULL, OPT_PID_FILE },
+                { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+                { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+                { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+                { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
+                { "detach", no_argument, NULL, 'd' },
+                { NULL, 0, NULL, 0 },
+        };
+        bool done;
+        int next, r;
+
+        memset(f, 0, sizeof(*f));
+        f->options.root = cli->root;
+        f->options.bundle = ".";
+        if ((r = cli_parse(cli, argc, argv, opts, on_option, f,
+                           &done, &next)) < 0)
+                return -r;
+        if (done)
+                return -1;
+        if (f->detach && strcmp(cli->command, "run") != 0)
+                return cli_usage_error(cli, "--detach is an option of run");
+        if ((r = cli_one_id(cli, argc, argv, next, ret_id)) < 0)
+                return -r;
+        f->options.id = *ret_id;
+        f->shim_path = cli_shim_path();
+        f->options.shim_path = f->shim_path;
+        return 0;
+}
+
+void create_flags_clear(struct create_flags *f)
+{
+        free(f->shim_path);
+}

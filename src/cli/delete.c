@@ -1,0 +1,34 @@
+#include "../lib/container.h"
+#include "cli.h"
+
+static int on_option(struct cli *cli, int opt, const char *arg, void *data)
+{
+        (void)cli, (void)arg;
+        if (opt == 'f')
+                *(bool *)data = true;
+        return 0;
+}
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+        static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+        struct error err = { 0 };
+        bool force = false, done;
+        const char *id;
+        int next, r;
+
+        if ((r = cli_parse(cli, argc, argv, opts, on_option, &force, &done, &next)) < 0 || done)
+                return -r;
+        if ((r = cli_one_id(cli, argc, argv, next, &id)) < 0)
+                return -r;
+        if (container_delete(cli->root, id, force, &err) < 0)
+                return cli_fail(cli, id, &err);
+        return 0;
+}
+
+const struct command command_delete = {
+        .name = "delete",
+        .summary = "remove a stopped container (and, with --force, stop it first)",
+        .usage = "[options] ID\n\n  -f, --force   kill the container if it is still running\n",
+        .run = run,
+};

@@ -1,0 +1,90 @@
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "../lib/container.h"
+#include "../lib/state.h"
+#include "cli.h"
+#include "create-options.h"
+
+static volatile sig_atomic_t init_pid;
+
+/* In the foreground, the signals meant for the workload reach us: pass them on. */
+static void forward(int sig)
+{
+        if (init_pid > 0)
+                kill(init_pid, sig);
+}
+
+static void forward_signals(pid_t pid)
+{
+        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+        struct sigaction sa = { .sa_handler = forward };
+
+        init_pid = pid;
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+                sigaction(sigs[i], &sa, NULL);
+}
+
+static int run_foreground(struct cli *cli, const char *id, pid_t shim, struct error *err)
+{
+        struct state st = { 0 };
+        int code, r;
+
+        if ((r = state_read(cli->root, id, &st, err)) < 0)
+                return r;
+        forward_signals(st.pid);
+        state_clear(&st);
+        if ((r = container_start(cli->root, id, err)) < 0)
+                return r;
+        /* The shim is our child: once it is gone, exit.json is written and the cgroup removed. */
+        while (waitpid(shim, NULL, 0) < 0 && errno == EINTR)
+                ;
+        init_pid = 0;
+        if ((r = container_wait(cli->root, id, &code, err)) < 0)
+                return r;
+        if ((r = container_delete(cli->root, id, false, err)) < 0)
+                return r;
+        return code;
+}
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+        struct create_flags f;
+        struct error err = { 0 };
+        const char *id;
+        pid_t shim;
+        int r;
+
+        if ((r = create_flags_parse(cli, argc, argv, &f, &id)) != 0)
+                return r < 0 ? 0 : r;
+        if (container_create(&f.options, &shim, &err) < 0) {
+                r = cli_fail(cli, id, &err);
+        } else if (f.detach) {
+                r = container_start(cli->root, id, &err) < 0 ? cli_fail(cli, id, &err) : 0;
+        } else {
+                r = run_foreground(cli, id, shim, &err);
+                if (r < 0) {
+                        struct error ignored = { 0 };
+                        r = cli_fail(cli, id, &err);
+                        container_delete(cli->root, id, true, &ignored);
+                }
+        }
+        create_flags_clear(&f);
+        return r;
+}
+
+const struct command command_run = {
+        .name = "run",
+        .summary = "create and start a container, wait for it and delete it",
+        .usage = "[options] ID\n\n"
+                 "Exits with the workload's exit code (128 + signal when a signal ended it).\n"
+                 "  -b, --bundle DIR       the bundle (default: current directory)\n"
+                 "  -d, --detach           return once the container has started\n"
+                 "  --pid-file FILE        write the init's pid to FILE\n"
+                 "  --no-pivot             MS_MOVE + chroot instead of pivot_root\n"
+                 "  --preserve-fds N       pass N fds from 3 on to the container\n",
+        .run = run,
+};

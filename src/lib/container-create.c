@@ -1,0 +1,259 @@
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "cgroup.h"
+#include "init.h"
+#include "namespaces.h"
+#include "spec.h"
+#include "state.h"
+#include "sync.h"
+#include "util.h"
+
+/* What create has made so far, so that a failure can take it all back. */
+struct creation {
+        const struct create_options *o;
+        struct spec *spec;
+        struct state st;
+        int lock_fd;
+        pid_t shim_pid;
+        pid_t init_pid;
+        int shim_sync, init_sync;
+};
+
+/* The process that clones the init and then becomes skiff-shim, its parent. */
+_Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_sync, int state_dirfd)
+{
+        struct init_args args = { .spec = c->spec, .sync_fd = init_sync, .state_dirfd = state_dirfd,
+                                  .no_pivot = c->o->no_pivot, .preserve_fds = c->o->preserve_fds };
+        struct error err = { 0 };
+        char pidbuf[32];
+        pid_t pid;
+        int devnull;
+
+        /* The lock is create's alone: a child holding it would block `skiff start` for good. */
+        close(c->lock_fd);
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        /* Without a pid namespace, the container's orphans come to the shim, which reaps them. */
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        if (ns_enter_for_children(c->spec, &err) < 0) {
+                sync_send_error(shim_sync, &err);
+                _exit(1);
+        }
+        pid = (pid_t)syscall(SYS_clone, (unsigned long)ns_clone_flags(c->spec) | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid < 0) {
+                error_sys(&err, errno, "clone the container's init");
+                sync_send_error(shim_sync, &err);
+                _exit(1);
+        }
+        if (pid == 0) {
+                close(shim_sync);
+                init_main(&args);
+        }
+        close(init_sync);
+        close(state_dirfd);
+        if (sync_send(shim_sync, SYNC_PID, pid, &err) < 0 ||
+            sync_expect(shim_sync, SYNC_EXEC_SHIM, NULL, "skiff create", &err) < 0) {
+                kill(pid, SIGKILL);
+                _exit(1);
+        }
+        /* The shim must hold none of the caller's pipes open: `$(skiff run -d ...)` would hang. */
+        devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (devnull >= 0) {
+                dup2(devnull, 0);
+                dup2(devnull, 1);
+                dup2(devnull, 2);
+        }
+        prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+        snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+        execl(c->o->shim_path, "skiff-shim", "--root", c->o->root, "--id", c->o->id, "--pid", pidbuf,
+              "--cgroup", c->st.cgroup, (char *)NULL);
+        error_sys(&err, errno, "exec %s", c->o->shim_path);
+        sync_send_error(shim_sync, &err);
+        kill(pid, SIGKILL);
+        _exit(1);
+}
+
+static int spawn(struct creation *c, struct error *err)
+{
+        int shim_pair[2], init_pair[2];
+        _cleanup_close_ int state_dirfd = -1;
+        _cleanup_free_ char *dir = state_path(c->o->root, c->o->id, NULL);
+        pid_t pid;
+        int r;
+
+        state_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (state_dirfd < 0)
+                return error_sys(err, errno, "open %s", dir);
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, shim_pair) < 0)
+                return error_sys(err, errno, "create socket pair");
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, init_pair) < 0) {
+                close(shim_pair[0]);
+                close(shim_pair[1]);
+                return error_sys(err, errno, "create socket pair");
+        }
+        c->shim_sync = shim_pair[0];
+        c->init_sync = init_pair[0];
+        pid = fork();
+        if (pid < 0) {
+                r = error_sys(err, errno, "fork");
+                close(shim_pair[1]);
+                close(init_pair[1]);
+                return r;
+        }
+        if (pid == 0) {
+                close(shim_pair[0]);
+                close(init_pair[0]);
+                shim_to_be(c, shim_pair[1], init_pair[1], state_dirfd);
+        }
+        close(shim_pair[1]);
+        close(init_pair[1]);
+        c->shim_pid = pid;
+        return sync_expect(c->shim_sync, SYNC_PID, &c->init_pid, "skiff-shim", err);
+}
+
+/* From the host side, with the init waiting for SYNC_GO: maps, oom score, cgroup. */
+static int prepare_init(struct creation *c, struct error *err)
+{
+        int r;
+
+        if ((r = ns_write_id_maps(c->init_pid, c->spec, err)) < 0)
+                return r;
+        if (c->spec->process.has_oom_score_adj) {
+                _cleanup_free_ char *path = xasprintf("/proc/%d/oom_score_adj", (int)c->init_pid);
+                _cleanup_free_ char *value = xasprintf("%d", c->spec->process.oom_score_adj);
+                if ((r = write_file(path, value, err)) < 0)
+                        return error_wrap(err, "process.oomScoreAdj");
+        }
+        if ((r = cgroup_create(c->st.cgroup, err)) < 0)
+                return error_wrap(err, "linux.cgroupsPath");
+        if ((r = cgroup_enter(c->st.cgroup, c->init_pid, err)) < 0)
+                return error_wrap(err, "linux.cgroupsPath");
+        return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct error *err)
+{
+        _cleanup_free_ char *text = xasprintf("%d", (int)pid);
+
+        return write_file_atomic(path, text, strlen(text), err);
+}
+
+static int finish(struct creation *c, pid_t *ret_shim_pid, struct error *err)
+{
+        int r;
+
+        c->st.pid = c->init_pid;
+        c->st.start_time = proc_start_time(c->init_pid);
+        c->st.creator = 0;
+        c->st.shim_pid = c->shim_pid;
+        c->st.shim_start_time = proc_start_time(c->shim_pid);
+        if ((r = state_write(c->o->root, &c->st, err)) < 0)
+                return r;
+        if (c->o->pid_file && (r = write_pid_file(c->o->pid_file, c->init_pid, err)) < 0)
+                return error_wrap(err, "--pid-file");
+        if ((r = sync_send(c->shim_sync, SYNC_EXEC_SHIM, 0, err)) < 0)
+                return r;
+        /* EOF means the exec went through (the socket is close-on-exec); a message is a failure. */
+        r = sync_expect(c->shim_sync, SYNC_EXEC_SHIM, NULL, "skiff-shim", err);
+        if (r == -EPIPE)
+                r = 0;
+        if (r == 0 && ret_shim_pid)
+                *ret_shim_pid = c->shim_pid;
+        return r;
+}
+
+static void undo(struct creation *c)
+{
+        struct error ignored = { 0 };
+
+        if (c->init_pid > 0)
+                kill(c->init_pid, SIGKILL);
+        if (c->shim_pid > 0) {
+                kill(c->shim_pid, SIGKILL);
+                waitpid(c->shim_pid, NULL, 0);
+        }
+        if (c->st.cgroup)
+                cgroup_destroy(c->st.cgroup, &ignored);
+        if (c->o->pid_file && c->st.pid)
+                unlink(c->o->pid_file);
+        {
+                _cleanup_free_ char *dir = state_path(c->o->root, c->o->id, NULL);
+                rm_rf(dir, &ignored);
+        }
+}
+
+static int load_spec(const struct create_options *o, struct spec **ret, char **ret_bundle, struct error *err)
+{
+        char bundle[PATH_MAX];
+        int r;
+
+        if (!realpath(o->bundle, bundle))
+                return error_sys(err, errno, "--bundle %s", o->bundle);
+        if ((r = spec_load(bundle, ret, err)) < 0)
+                return r;
+        if (!spec_namespace(*ret, CLONE_NEWNS))
+                return error_set(err, EINVAL, "linux.namespaces: skiff needs a mount namespace for the container");
+        /* Relative bind sources are relative to the bundle, as in runc. */
+        if (chdir(bundle) < 0)
+                return error_sys(err, errno, "chdir %s", bundle);
+        *ret_bundle = xstrdup(bundle);
+        return 0;
+}
+
+int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct error *err)
+{
+        _cleanup_(spec_freep) struct spec *spec = NULL;
+        struct creation c = { .o = o, .lock_fd = -1, .shim_sync = -1, .init_sync = -1 };
+        _cleanup_free_ char *fifo = NULL;
+        int r;
+
+        if ((r = load_spec(o, &spec, &c.st.bundle, err)) < 0)
+                return r;
+        c.spec = spec;
+        if ((r = state_dir_create(o->root, o->id, &c.lock_fd, err)) < 0) {
+                free(c.st.bundle);
+                return r;
+        }
+        c.st.id = xstrdup(o->id);
+        c.st.rootfs = xstrdup(spec->root_path);
+        c.st.created = now_rfc3339();
+        c.st.creator = getpid();
+        c.st.cgroup = cgroup_path_for(spec, o->id);
+        c.st.annotations = spec->annotations;
+        fifo = state_path(o->root, o->id, "exec.fifo");
+        if ((r = state_write(o->root, &c.st, err)) < 0)
+                goto fail;
+        if (mkfifo(fifo, 0622) < 0) {
+                r = error_sys(err, errno, "mkfifo %s", fifo);
+                goto fail;
+        }
+        if ((r = spawn(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
+            (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 ||
+            (r = sync_expect(c.init_sync, SYNC_READY, NULL, "the container's init", err)) < 0 ||
+            (r = finish(&c, ret_shim_pid, err)) < 0)
+                goto fail;
+        goto out;
+fail:
+        undo(&c);
+out:
+        c.st.annotations = NULL;
+        state_clear(&c.st);
+        if (c.shim_sync >= 0)
+                close(c.shim_sync);
+        if (c.init_sync >= 0)
+                close(c.init_sync);
+        close(c.lock_fd);
+        return r;
+}

@@ -1,0 +1,170 @@
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "cgroup.h"
+#include "state.h"
+#include "util.h"
+
+/* Every wait in skiff has a bound and a message: none may block for good. */
+#define START_TIMEOUT_MS 10000
+#define EXIT_TIMEOUT_MS 10000
+
+struct locked_state {
+        int lock_fd;
+        struct state st;
+};
+
+static void locked_state_release(struct locked_state *ls)
+{
+        state_clear(&ls->st);
+        if (ls->lock_fd >= 0)
+                close(ls->lock_fd);
+}
+
+static int lock_and_read(const char *root, const char *id, struct locked_state *ls, struct error *err)
+{
+        int r;
+
+        ls->lock_fd = -1;
+        memset(&ls->st, 0, sizeof(ls->st));
+        if ((r = state_lock(root, id, &ls->lock_fd, err)) < 0)
+                return r;
+        return state_read(root, id, &ls->st, err);
+}
+
+int container_start(const char *root, const char *id, struct error *err)
+{
+        _cleanup_(locked_state_release) struct locked_state ls;
+        _cleanup_free_ char *fifo = NULL;
+        _cleanup_close_ int fd = -1;
+        enum status s;
+        char byte;
+        int r;
+
+        if ((r = lock_and_read(root, id, &ls, err)) < 0)
+                return r;
+        s = state_status(root, &ls.st);
+        if (s != STATUS_CREATED)
+                return error_set(err, EINVAL, "cannot start a container in the %s state", status_name(s));
+        fifo = state_path(root, id, "exec.fifo");
+        fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return error_sys(err, errno, "open %s", fifo);
+        /* The init opens the write end and writes one byte; poll, and make sure it still lives. */
+        for (int waited = 0;; waited += 100) {
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                ssize_t n;
+
+                if (poll(&pfd, 1, 100) > 0 && (n = read(fd, &byte, 1)) == 1)
+                        break;
+                if (!process_is(ls.st.pid, ls.st.start_time))
+                        return error_set(err, ESRCH, "the container's init exited before it was started");
+                if (waited >= START_TIMEOUT_MS)
+                        return error_set(err, ETIMEDOUT, "the container's init did not answer in %d ms",
+                                         START_TIMEOUT_MS);
+        }
+        if (unlink(fifo) < 0)
+                return error_sys(err, errno, "remove %s", fifo);
+        return 0;
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all, struct error *err)
+{
+        struct state st = { 0 };
+        enum status s;
+        int r;
+
+        if ((r = state_read(root, id, &st, err)) < 0)
+                return r;
+        s = state_status(root, &st);
+        if (s == STATUS_STOPPED || s == STATUS_CREATING) {
+                r = error_set(err, ESRCH, "container not running");
+        } else if (all) {
+                r = cgroup_kill_all(st.cgroup, sig, err);
+        } else if (kill(st.pid, sig) < 0) {
+                r = error_sys(err, errno, "kill %d", (int)st.pid);
+        }
+        state_clear(&st);
+        return r;
+}
+
+/* Wait for a process that is not our child to exit; timeout_ms < 0 waits for good. */
+static bool wait_gone(pid_t pid, unsigned long long start_time, int timeout_ms)
+{
+        _cleanup_close_ int pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+        struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+        /* Opened first, checked second: the pidfd then surely refers to our process. */
+        if (pidfd < 0 || !process_is(pid, start_time))
+                return true;
+        while (poll(&pfd, 1, timeout_ms) < 0)
+                if (errno != EINTR)
+                        return false;
+        return pfd.revents != 0;
+}
+
+int container_cleanup(const char *root, const char *id, const char *cgroup, struct error *err)
+{
+        _cleanup_free_ char *dir = state_path(root, id, NULL);
+        int r;
+
+        if (cgroup && (r = cgroup_destroy(cgroup, err)) < 0)
+                return r;
+        return rm_rf(dir, err);
+}
+
+int container_delete(const char *root, const char *id, bool force, struct error *err)
+{
+        _cleanup_(locked_state_release) struct locked_state ls;
+        enum status s;
+        int r;
+
+        if ((r = lock_and_read(root, id, &ls, err)) < 0)
+                return r;
+        s = state_status(root, &ls.st);
+        if (s != STATUS_STOPPED && !force)
+                return error_set(err, EBUSY, "cannot delete container %s that is not stopped: %s", id, status_name(s));
+        if (s != STATUS_STOPPED) {
+                struct error ignored = { 0 };
+
+                if (ls.st.cgroup)
+                        cgroup_kill_all(ls.st.cgroup, SIGKILL, &ignored);
+                if (ls.st.pid > 0 && process_is(ls.st.pid, ls.st.start_time))
+                        kill(ls.st.pid, SIGKILL);
+                if (!wait_gone(ls.st.pid, ls.st.start_time, EXIT_TIMEOUT_MS))
+                        return error_set(err, ETIMEDOUT, "the container's init did not die after SIGKILL");
+        }
+        /* The shim records the exit and removes the cgroup; give it the moment it needs. */
+        wait_gone(ls.st.shim_pid, ls.st.shim_start_time, EXIT_TIMEOUT_MS);
+        return container_cleanup(root, id, ls.st.cgroup, err);
+}
+
+int container_wait(const char *root, const char *id, int *ret_code, struct error *err)
+{
+        struct state st = { 0 };
+        int r;
+
+        if ((r = state_read(root, id, &st, err)) < 0)
+                return r;
+        /* The shim writes exit.json and exits: wait for the shim, then read what it wrote. */
+        if (!st.has_exit)
+                wait_gone(st.pid, st.start_time, -1);
+        if (st.shim_pid > 0)
+                wait_gone(st.shim_pid, st.shim_start_time, EXIT_TIMEOUT_MS);
+        state_clear(&st);
+        if ((r = state_read(root, id, &st, err)) < 0)
+                return r;
+        if (!st.has_exit)
+                r = error_set(err, ECHILD, "container %s stopped but its exit status was not recorded", id);
+        else
+                *ret_code = st.exit_signal ? 128 + st.exit_signal : st.exit_code;
+        state_clear(&st);
+        return r;
+}

@@ -1,0 +1,28 @@
+/* The OCI lifecycle: create, start, kill, delete, and waiting for the end. */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct create_options {
+        const char *root;
+        const char *id;
+        const char *bundle;
+        const char *pid_file;
+        const char *shim_path;  /* the skiff-shim binary */
+        bool no_pivot;
+        int preserve_fds;
+};
+
+/* On success the container is "created": its init waits on exec.fifo and skiff-shim is its parent.
+ * ret_shim_pid (may be NULL) is a child of the caller, so `run` can wait for it. On failure nothing
+ * is left: no process, cgroup, mount or state dir. */
+int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct error *err);
+int container_start(const char *root, const char *id, struct error *err);
+int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
+int container_delete(const char *root, const char *id, bool force, struct error *err);
+/* Block until the container has exited; ret_code is its exit code, or 128 + signal. */
+int container_wait(const char *root, const char *id, int *ret_code, struct error *err);
+/* Remove what a stopped container still holds (cgroup, state dir). The lock must be held. */
+int container_cleanup(const char *root, const char *id, const char *cgroup, struct error *err);

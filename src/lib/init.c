@@ -1,0 +1,85 @@
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "namespaces.h"
+#include "process.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "util.h"
+
+static int set_names(const struct spec *spec, struct error *err)
+{
+        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+                return error_sys(err, errno, "hostname: set \"%s\"", spec->hostname);
+        if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+                return error_sys(err, errno, "domainname: set \"%s\"", spec->domainname);
+        return 0;
+}
+
+/* Everything up to the point where `create` may return: any failure here fails create. */
+static int init_setup(const struct init_args *a, char **ret_program, struct error *err)
+{
+        const struct spec *spec = a->spec;
+        const struct spec_namespace *userns = spec_namespace(spec, CLONE_NEWUSER);
+        int r;
+
+        if ((r = sync_expect(a->sync_fd, SYNC_GO, NULL, "skiff create", err)) < 0)
+                return r;
+        if ((r = ns_join_paths(spec, err)) < 0 || (r = ns_unshare_cgroup(spec, err)) < 0)
+                return r;
+        /* In a new user namespace, become its root now that the maps are written. */
+        if (userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+                return error_sys(err, errno, "linux.uidMappings: become root in the user namespace (is 0 mapped?)");
+        if ((r = set_names(spec, err)) < 0)
+                return r;
+        if ((r = process_apply_sysctl(spec, err)) < 0)
+                return r;
+        if ((r = rootfs_setup(spec, a->no_pivot, err)) < 0)
+                return r;
+        if ((r = process_apply_limits(spec, err)) < 0)
+                return r;
+        return process_find_program(spec, ret_program, err);
+}
+
+static int wait_for_start(int state_dirfd, struct error *err)
+{
+        _cleanup_close_ int fifo = -1;
+
+        /* Blocks until `skiff start` opens the other end. */
+        fifo = openat(state_dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC);
+        if (fifo < 0)
+                return error_sys(err, errno, "open exec.fifo");
+        if (write_all(fifo, "0", 1) < 0)
+                return error_sys(err, errno, "write exec.fifo");
+        return 0;
+}
+
+_Noreturn void init_main(const struct init_args *a)
+{
+        struct error err = { 0 };
+        _cleanup_free_ char *program = NULL;
+
+        /* Until create has handed us over, a dying parent means nobody will ever start us. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (init_setup(a, &program, &err) < 0) {
+                sync_send_error(a->sync_fd, &err);
+                _exit(1);
+        }
+        if (sync_send(a->sync_fd, SYNC_READY, 0, &err) < 0)
+                _exit(1);
+        close(a->sync_fd);
+        /* From here we outlive the shim's death: the container keeps running. */
+        prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+        if (wait_for_start(a->state_dirfd, &err) == 0 && process_set_identity(a->spec, &err) == 0)
+                process_exec(a->spec, program, a->preserve_fds, &err);
+        fprintf(stderr, "skiff: init: %s\n", err.msg);
+        _exit(127);
+}

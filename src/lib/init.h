@@ -1,0 +1,16 @@
+/* The container's init, from clone to execve. Runs in the new namespaces. */
+#pragma once
+#include <stdbool.h>
+
+#include "spec.h"
+
+struct init_args {
+        const struct spec *spec;
+        int sync_fd;            /* to skiff create */
+        int state_dirfd;        /* ROOT/ID, to open exec.fifo after pivot_root */
+        bool no_pivot;
+        int preserve_fds;
+};
+
+/* Never returns: execs the workload or exits non-zero after telling create (or stderr) why. */
+_Noreturn void init_main(const struct init_args *a);

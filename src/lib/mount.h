@@ -1,0 +1,15 @@
+/* The container's mounts: targets resolved inside the rootfs, never through a symlink out of it. */
+#pragma once
+#include <stdbool.h>
+
+#include "error.h"
+#include "spec.h"
+
+/* Open PATH (absolute inside the root) as O_PATH, resolving symlinks as if rootfd were "/".
+ * With create, missing directories are made and a missing last component becomes a directory
+ * (dir=true) or an empty file. */
+int resolve_in_root(int rootfd, const char *path, bool create, bool dir, int *ret_fd, struct error *err);
+/* "/proc/self/fd/N": the path that mount(2) follows to the object an O_PATH fd refers to. */
+char *fd_path(int fd);
+/* Mount every entry of spec->mounts below the rootfs open at rootfd. */
+int mount_spec_mounts(const struct spec *spec, int rootfd, struct error *err);

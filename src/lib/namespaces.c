@@ -1,0 +1,140 @@
+#include "namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+static const struct {
+        const char *name;
+        int type;
+} types[] = {
+        { "pid", CLONE_NEWPID },   { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
+        { "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },     { "user", CLONE_NEWUSER },
+        { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+};
+
+const char *ns_name(int type)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+                if (types[i].type == type)
+                        return types[i].name;
+        return "unknown";
+}
+
+int ns_type_from_name(const char *name)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+                if (strcmp(types[i].name, name) == 0)
+                        return types[i].type;
+        return 0;
+}
+
+const char *ns_name_at(size_t i)
+{
+        return i < ARRAY_SIZE(types) ? types[i].name : NULL;
+}
+
+int ns_clone_flags(const struct spec *spec)
+{
+        int flags = 0;
+
+        for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++) {
+                const struct spec_namespace *ns = &spec->linux_cfg.namespaces[i];
+                if (!ns->path && ns->type != CLONE_NEWTIME && ns->type != CLONE_NEWCGROUP)
+                        flags |= ns->type;
+        }
+        return flags;
+}
+
+static int join(const struct spec_namespace *ns, struct error *err)
+{
+        _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return error_sys(err, errno, "open %s namespace %s", ns_name(ns->type), ns->path);
+        if (setns(fd, ns->type) < 0)
+                return error_sys(err, errno, "join %s namespace %s", ns_name(ns->type), ns->path);
+        return 0;
+}
+
+int ns_enter_for_children(const struct spec *spec, struct error *err)
+{
+        const struct spec_namespace *pid = spec_namespace(spec, CLONE_NEWPID);
+        const struct spec_namespace *time = spec_namespace(spec, CLONE_NEWTIME);
+        int r;
+
+        if (pid && pid->path && (r = join(pid, err)) < 0)
+                return r;
+        if (!time)
+                return 0;
+        if (time->path)
+                return join(time, err);
+        if (unshare(CLONE_NEWTIME) < 0)
+                return error_sys(err, errno, "unshare time namespace");
+        for (size_t i = 0; i < spec->linux_cfg.n_time_offsets; i++) {
+                const struct spec_time_offset *t = &spec->linux_cfg.time_offsets[i];
+                _cleanup_free_ char *line = xasprintf("%s %lld %u\n", t->clock == CLOCK_MONOTONIC ? "monotonic" : "boottime",
+                                                      (long long)t->secs, t->nanosecs);
+                if ((r = write_file("/proc/self/timens_offsets", line, err)) < 0)
+                        return error_wrap(err, "linux.timeOffsets");
+        }
+        return 0;
+}
+
+int ns_unshare_cgroup(const struct spec *spec, struct error *err)
+{
+        const struct spec_namespace *ns = spec_namespace(spec, CLONE_NEWCGROUP);
+
+        if (ns && !ns->path && unshare(CLONE_NEWCGROUP) < 0)
+                return error_sys(err, errno, "unshare cgroup namespace");
+        return 0;
+}
+
+int ns_join_paths(const struct spec *spec, struct error *err)
+{
+        const struct spec_namespace *user = spec_namespace(spec, CLONE_NEWUSER);
+        int r;
+
+        /* Joining the user namespace first gives the rights to join the others it owns. */
+        if (user && user->path && (r = join(user, err)) < 0)
+                return r;
+        for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++) {
+                const struct spec_namespace *ns = &spec->linux_cfg.namespaces[i];
+                if (!ns->path || ns->type == CLONE_NEWUSER || ns->type == CLONE_NEWPID || ns->type == CLONE_NEWTIME)
+                        continue;
+                if ((r = join(ns, err)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *maps, size_t n, struct error *err)
+{
+        _cleanup_free_ char *path = xasprintf("/proc/%d/%s", (int)pid, file);
+        _cleanup_free_ char *text = xstrdup("");
+
+        for (size_t i = 0; i < n; i++) {
+                char *next = xasprintf("%s%u %u %u\n", text, maps[i].container_id, maps[i].host_id, maps[i].size);
+                free(text);
+                text = next;
+        }
+        if (write_file(path, text, err) < 0)
+                return error_wrap(err, "linux.%s", strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
+        return 0;
+}
+
+int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err)
+{
+        const struct spec_namespace *user = spec_namespace(spec, CLONE_NEWUSER);
+        int r;
+
+        if (!user || user->path)
+                return 0;
+        if ((r = write_map(pid, "uid_map", spec->linux_cfg.uid_mappings, spec->linux_cfg.n_uid_mappings, err)) < 0)
+                return r;
+        return write_map(pid, "gid_map", spec->linux_cfg.gid_mappings, spec->linux_cfg.n_gid_mappings, err);
+}

@@ -1,0 +1,25 @@
+/* Linux namespaces from linux.namespaces: new ones at clone, existing ones joined by path. */
+#pragma once
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+
+/* CLONE_NEW* flags of the namespaces the init gets new at clone (time is made by ns_enter_for_children,
+ * cgroup by ns_unshare_cgroup). */
+int ns_clone_flags(const struct spec *spec);
+/* In the process that clones the init: join a pid namespace by path, make a time namespace with its
+ * offsets. Both only affect children, so the caller itself stays on the host. */
+int ns_enter_for_children(const struct spec *spec, struct error *err);
+/* In the init, once it is in its cgroup: a new cgroup namespace rooted there. */
+int ns_unshare_cgroup(const struct spec *spec, struct error *err);
+/* In the init: join every namespace that has a path (user first), except pid and time. */
+int ns_join_paths(const struct spec *spec, struct error *err);
+/* From the host: write the init's uid_map and gid_map. */
+int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err);
+const char *ns_name(int type);
+/* The CLONE_NEW* flag of an OCI namespace type, 0 when unknown. */
+int ns_type_from_name(const char *name);
+/* The i-th namespace type skiff knows, NULL past the end: for `skiff features`. */
+const char *ns_name_at(size_t i);

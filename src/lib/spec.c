@@ -1,0 +1,652 @@
+#include "spec.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/resource.h>
+#include <sys/capability.h>
+#include <time.h>
+
+#include "json.h"
+#include "namespaces.h"
+#include "util.h"
+
+/* A field path such as "process.user.uid", built as the parser descends. */
+#define FIELD(...) _cleanup_free_ char *field = xasprintf(__VA_ARGS__)
+
+static const struct {
+        const char *name;
+        int resource;
+} rlimit_types[] = {
+        { "RLIMIT_AS", RLIMIT_AS },         { "RLIMIT_CORE", RLIMIT_CORE },
+        { "RLIMIT_CPU", RLIMIT_CPU },       { "RLIMIT_DATA", RLIMIT_DATA },
+        { "RLIMIT_FSIZE", RLIMIT_FSIZE },   { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+        { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+        { "RLIMIT_NICE", RLIMIT_NICE },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+        { "RLIMIT_NPROC", RLIMIT_NPROC },   { "RLIMIT_RSS", RLIMIT_RSS },
+        { "RLIMIT_RTPRIO", RLIMIT_RTPRIO }, { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+        { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+static const char *const cap_set_names[CAP_SET_COUNT] = {
+        [CAP_SET_BOUNDING] = "bounding",       [CAP_SET_EFFECTIVE] = "effective",
+        [CAP_SET_INHERITABLE] = "inheritable", [CAP_SET_PERMITTED] = "permitted",
+        [CAP_SET_AMBIENT] = "ambient",
+};
+
+/* Optional members: absent is fine, present must have the right type. */
+static int opt_string(yajl_val obj, const char *key, const char *parent, char **ret, struct error *err)
+{
+        yajl_val v = json_member(obj, key);
+        FIELD("%s%s%s", parent, *parent ? "." : "", key);
+
+        return v ? json_to_string(v, field, ret, err) : 0;
+}
+
+static int opt_bool(yajl_val obj, const char *key, const char *parent, bool *ret, struct error *err)
+{
+        yajl_val v = json_member(obj, key);
+        FIELD("%s%s%s", parent, *parent ? "." : "", key);
+
+        return v ? json_to_bool(v, field, ret, err) : 0;
+}
+
+static int opt_strv(yajl_val obj, const char *key, const char *parent, char ***ret, struct error *err)
+{
+        yajl_val v = json_member(obj, key);
+        FIELD("%s%s%s", parent, *parent ? "." : "", key);
+
+        return v ? json_to_strv(v, field, ret, err) : 0;
+}
+
+static int parse_user(yajl_val user, struct spec_user *u, struct error *err)
+{
+        yajl_val v;
+        uint32_t n;
+        size_t len;
+        int r;
+
+        if ((r = json_to_object(user, "process.user", err)) < 0)
+                return r;
+        if ((v = json_member(user, "uid")) && (r = json_to_uint32(v, "process.user.uid", &n, err)) < 0)
+                return r;
+        u->uid = v ? n : 0;
+        if ((v = json_member(user, "gid")) && (r = json_to_uint32(v, "process.user.gid", &n, err)) < 0)
+                return r;
+        u->gid = v ? n : 0;
+        if ((v = json_member(user, "umask"))) {
+                if ((r = json_to_uint32(v, "process.user.umask", &n, err)) < 0)
+                        return r;
+                if (n > 0777)
+                        return error_set(err, EINVAL, "process.user.umask: %u is not a file mode mask", n);
+                u->has_umask = true;
+                u->umask = n;
+        }
+        if ((v = json_member(user, "additionalGids"))) {
+                if ((r = json_to_array(v, "process.user.additionalGids", &len, err)) < 0)
+                        return r;
+                u->additional_gids = xcalloc(len, sizeof(gid_t));
+                for (size_t i = 0; i < len; i++) {
+                        FIELD("process.user.additionalGids[%zu]", i);
+                        if ((r = json_to_uint32(v->u.array.values[i], field, &n, err)) < 0)
+                                return r;
+                        u->additional_gids[i] = n;
+                }
+                u->n_additional_gids = len;
+        }
+        return 0;
+}
+
+static int parse_rlimits(yajl_val arr, struct spec_process *p, struct error *err)
+{
+        size_t len;
+        int r;
+
+        if ((r = json_to_array(arr, "process.rlimits", &len, err)) < 0)
+                return r;
+        p->rlimits = xcalloc(len, sizeof(*p->rlimits));
+        for (size_t i = 0; i < len; i++) {
+                yajl_val item = arr->u.array.values[i], v;
+                struct spec_rlimit *rl = &p->rlimits[i];
+                FIELD("process.rlimits[%zu]", i);
+                size_t t;
+
+                p->n_rlimits = i + 1;
+                if ((r = json_to_object(item, field, err)) < 0)
+                        return r;
+                if (!(v = json_member(item, "type")))
+                        return error_set(err, EINVAL, "%s.type: missing", field);
+                if ((r = opt_string(item, "type", field, &rl->type, err)) < 0)
+                        return r;
+                for (t = 0; t < ARRAY_SIZE(rlimit_types); t++)
+                        if (strcmp(rlimit_types[t].name, rl->type) == 0)
+                                break;
+                if (t == ARRAY_SIZE(rlimit_types))
+                        return error_set(err, EINVAL, "%s.type: unknown rlimit \"%s\"", field, rl->type);
+                rl->resource = rlimit_types[t].resource;
+                for (size_t j = 0; j < i; j++)
+                        if (p->rlimits[j].resource == rl->resource)
+                                return error_set(err, EINVAL, "%s.type: %s given twice", field, rl->type);
+                {
+                        FIELD("process.rlimits[%zu].soft", i);
+                        if (!(v = json_member(item, "soft")))
+                                return error_set(err, EINVAL, "%s: missing", field);
+                        if ((r = json_to_uint64(v, field, &rl->soft, err)) < 0)
+                                return r;
+                }
+                {
+                        FIELD("process.rlimits[%zu].hard", i);
+                        if (!(v = json_member(item, "hard")))
+                                return error_set(err, EINVAL, "%s: missing", field);
+                        if ((r = json_to_uint64(v, field, &rl->hard, err)) < 0)
+                                return r;
+                }
+                if (rl->soft > rl->hard)
+                        return error_set(err, EINVAL, "%s: soft limit %llu is above hard limit %llu", field,
+                                         (unsigned long long)rl->soft, (unsigned long long)rl->hard);
+        }
+        return 0;
+}
+
+static int parse_capabilities(yajl_val caps, struct spec_capabilities *c, struct error *err)
+{
+        int r;
+
+        if ((r = json_to_object(caps, "process.capabilities", err)) < 0)
+                return r;
+        c->present = true;
+        for (int s = 0; s < CAP_SET_COUNT; s++) {
+                _cleanup_strv_ char **names = NULL;
+                FIELD("process.capabilities.%s", cap_set_names[s]);
+
+                if ((r = opt_strv(caps, cap_set_names[s], "process.capabilities", &names, err)) < 0)
+                        return r;
+                for (size_t i = 0; names && names[i]; i++) {
+                        cap_value_t cap;
+
+                        if (cap_from_name(names[i], &cap) < 0 || cap < 0 || cap > 63)
+                                return error_set(err, EINVAL, "%s: unknown capability \"%s\"", field, names[i]);
+                        /* A capability this kernel does not know cannot be granted; runc skips it too. */
+                        if (cap > CAP_LAST_CAP && !CAP_IS_SUPPORTED(cap))
+                                continue;
+                        c->sets[s] |= UINT64_C(1) << cap;
+                }
+        }
+        return 0;
+}
+
+static int parse_process(yajl_val proc, struct spec_process *p, struct error *err)
+{
+        yajl_val v;
+        int r;
+
+        if ((r = json_to_object(proc, "process", err)) < 0)
+                return r;
+        if ((r = opt_bool(proc, "terminal", "process", &p->terminal, err)) < 0)
+                return r;
+        if ((v = json_member(proc, "consoleSize"))) {
+                uint32_t h = 0, w = 0;
+                yajl_val hv = json_member(v, "height"), wv = json_member(v, "width");
+
+                if ((r = json_to_object(v, "process.consoleSize", err)) < 0 ||
+                    (hv && (r = json_to_uint32(hv, "process.consoleSize.height", &h, err)) < 0) ||
+                    (wv && (r = json_to_uint32(wv, "process.consoleSize.width", &w, err)) < 0))
+                        return r;
+                p->console_height = h;
+                p->console_width = w;
+        }
+        if (!(v = json_member(proc, "args")))
+                return error_set(err, EINVAL, "process.args: missing");
+        if ((r = json_to_strv(v, "process.args", &p->args, err)) < 0)
+                return r;
+        if (!p->args[0])
+                return error_set(err, EINVAL, "process.args: must name a program");
+        if ((r = opt_strv(proc, "env", "process", &p->env, err)) < 0)
+                return r;
+        for (size_t i = 0; p->env && p->env[i]; i++)
+                if (!strchr(p->env[i], '='))
+                        return error_set(err, EINVAL, "process.env[%zu]: \"%s\" is not NAME=VALUE", i, p->env[i]);
+        if (!json_member(proc, "cwd"))
+                return error_set(err, EINVAL, "process.cwd: missing");
+        if ((r = opt_string(proc, "cwd", "process", &p->cwd, err)) < 0)
+                return r;
+        if (p->cwd[0] != '/')
+                return error_set(err, EINVAL, "process.cwd: \"%s\" is not an absolute path", p->cwd);
+        if (!(v = json_member(proc, "user")))
+                return error_set(err, EINVAL, "process.user: missing");
+        if ((r = parse_user(v, &p->user, err)) < 0)
+                return r;
+        if ((v = json_member(proc, "rlimits")) && (r = parse_rlimits(v, p, err)) < 0)
+                return r;
+        if ((r = opt_bool(proc, "noNewPrivileges", "process", &p->no_new_privileges, err)) < 0)
+                return r;
+        if ((v = json_member(proc, "capabilities")) && (r = parse_capabilities(v, &p->caps, err)) < 0)
+                return r;
+        if ((v = json_member(proc, "oomScoreAdj"))) {
+                int64_t n;
+
+                if ((r = json_to_int64(v, "process.oomScoreAdj", &n, err)) < 0)
+                        return r;
+                if (n < -1000 || n > 1000)
+                        return error_set(err, ERANGE, "process.oomScoreAdj: %lld is outside -1000..1000", (long long)n);
+                p->has_oom_score_adj = true;
+                p->oom_score_adj = (int)n;
+        }
+        return 0;
+}
+
+static int parse_mounts(yajl_val arr, struct spec *spec, struct error *err)
+{
+        size_t len;
+        int r;
+
+        if ((r = json_to_array(arr, "mounts", &len, err)) < 0)
+                return r;
+        spec->mounts = xcalloc(len, sizeof(*spec->mounts));
+        for (size_t i = 0; i < len; i++) {
+                yajl_val item = arr->u.array.values[i];
+                struct spec_mount *m = &spec->mounts[i];
+                FIELD("mounts[%zu]", i);
+
+                spec->n_mounts = i + 1;
+                if ((r = json_to_object(item, field, err)) < 0)
+                        return r;
+                if (!json_member(item, "destination"))
+                        return error_set(err, EINVAL, "%s.destination: missing", field);
+                if ((r = opt_string(item, "destination", field, &m->destination, err)) < 0 ||
+                    (r = opt_string(item, "type", field, &m->type, err)) < 0 ||
+                    (r = opt_string(item, "source", field, &m->source, err)) < 0 ||
+                    (r = opt_strv(item, "options", field, &m->options, err)) < 0)
+                        return r;
+                if (m->destination[0] != '/')
+                        return error_set(err, EINVAL, "%s.destination: \"%s\" is not an absolute path", field,
+                                         m->destination);
+        }
+        return 0;
+}
+
+static int parse_namespaces(yajl_val arr, struct spec_linux *l, struct error *err)
+{
+        size_t len;
+        int r;
+
+        if ((r = json_to_array(arr, "linux.namespaces", &len, err)) < 0)
+                return r;
+        l->namespaces = xcalloc(len, sizeof(*l->namespaces));
+        for (size_t i = 0; i < len; i++) {
+                yajl_val item = arr->u.array.values[i];
+                struct spec_namespace *ns = &l->namespaces[i];
+                _cleanup_free_ char *type = NULL;
+                FIELD("linux.namespaces[%zu]", i);
+
+                l->n_namespaces = i + 1;
+                if ((r = json_to_object(item, field, err)) < 0)
+                        return r;
+                if (!json_member(item, "type"))
+                        return error_set(err, EINVAL, "%s.type: missing", field);
+                if ((r = opt_string(item, "type", field, &type, err)) < 0 ||
+                    (r = opt_string(item, "path", field, &ns->path, err)) < 0)
+                        return r;
+                ns->type = ns_type_from_name(type);
+                if (!ns->type)
+                        return error_set(err, EINVAL, "%s.type: unknown namespace type \"%s\"", field, type);
+                for (size_t j = 0; j < i; j++)
+                        if (l->namespaces[j].type == ns->type)
+                                return error_set(err, EINVAL, "%s.type: namespace \"%s\" given twice", field, type);
+        }
+        return 0;
+}
+
+static int parse_id_mappings(yajl_val arr, const char *name, struct spec_id_mapping **ret, size_t *ret_n,
+                             struct error *err)
+{
+        FIELD("linux.%s", name);
+        size_t len;
+        int r;
+
+        if ((r = json_to_array(arr, field, &len, err)) < 0)
+                return r;
+        *ret = xcalloc(len, sizeof(**ret));
+        *ret_n = len;
+        for (size_t i = 0; i < len; i++) {
+                yajl_val item = arr->u.array.values[i];
+                struct {
+                        const char *key;
+                        uint32_t *dst;
+                } keys[] = { { "containerID", &(*ret)[i].container_id },
+                             { "hostID", &(*ret)[i].host_id },
+                             { "size", &(*ret)[i].size } };
+
+                for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+                        _cleanup_free_ char *f = xasprintf("%s[%zu].%s", field, i, keys[k].key);
+                        yajl_val v = json_member(item, keys[k].key);
+
+                        if (!v)
+                                return error_set(err, EINVAL, "%s: missing", f);
+                        if ((r = json_to_uint32(v, f, keys[k].dst, err)) < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int parse_devices(yajl_val arr, struct spec_linux *l, struct error *err)
+{
+        size_t len;
+        int r;
+
+        if ((r = json_to_array(arr, "linux.devices", &len, err)) < 0)
+                return r;
+        l->devices = xcalloc(len, sizeof(*l->devices));
+        for (size_t i = 0; i < len; i++) {
+                yajl_val item = arr->u.array.values[i], v;
+                struct spec_device *d = &l->devices[i];
+                _cleanup_free_ char *type = NULL;
+                FIELD("linux.devices[%zu]", i);
+                uint32_t n;
+
+                l->n_devices = i + 1;
+                if ((r = json_to_object(item, field, err)) < 0)
+                        return r;
+                if (!json_member(item, "path") || !json_member(item, "type"))
+                        return error_set(err, EINVAL, "%s: needs path and type", field);
+                if ((r = opt_string(item, "path", field, &d->path, err)) < 0 ||
+                    (r = opt_string(item, "type", field, &type, err)) < 0)
+                        return r;
+                if (d->path[0] != '/')
+                        return error_set(err, EINVAL, "%s.path: \"%s\" is not an absolute path", field, d->path);
+                if (strlen(type) != 1 || !strchr("cbup", type[0]))
+                        return error_set(err, EINVAL, "%s.type: \"%s\" is not one of c, b, u, p", field, type);
+                d->type = type[0];
+                if ((v = json_member(item, "major"))) {
+                        _cleanup_free_ char *f = xasprintf("%s.major", field);
+                        if ((r = json_to_int64(v, f, &d->major, err)) < 0)
+                                return r;
+                }
+                if ((v = json_member(item, "minor"))) {
+                        _cleanup_free_ char *f = xasprintf("%s.minor", field);
+                        if ((r = json_to_int64(v, f, &d->minor, err)) < 0)
+                                return r;
+                }
+                if (d->type != 'p' && (!json_member(item, "major") || !json_member(item, "minor")))
+                        return error_set(err, EINVAL, "%s: a device of type %c needs major and minor", field, d->type);
+                if ((v = json_member(item, "fileMode"))) {
+                        _cleanup_free_ char *f = xasprintf("%s.fileMode", field);
+                        if ((r = json_to_uint32(v, f, &n, err)) < 0)
+                                return r;
+                        d->has_mode = true;
+                        d->mode = n & 07777;
+                }
+                if ((v = json_member(item, "uid"))) {
+                        _cleanup_free_ char *f = xasprintf("%s.uid", field);
+                        if ((r = json_to_uint32(v, f, &n, err)) < 0)
+                                return r;
+                        d->has_uid = true;
+                        d->uid = n;
+                }
+                if ((v = json_member(item, "gid"))) {
+                        _cleanup_free_ char *f = xasprintf("%s.gid", field);
+                        if ((r = json_to_uint32(v, f, &n, err)) < 0)
+                                return r;
+                        d->has_gid = true;
+                        d->gid = n;
+                }
+        }
+        return 0;
+}
+
+static int parse_time_offsets(yajl_val obj, struct spec_linux *l, struct error *err)
+{
+        int r;
+
+        if ((r = json_to_object(obj, "linux.timeOffsets", err)) < 0)
+                return r;
+        l->time_offsets = xcalloc(obj->u.object.len, sizeof(*l->time_offsets));
+        for (size_t i = 0; i < obj->u.object.len; i++) {
+                const char *name = obj->u.object.keys[i];
+                yajl_val item = obj->u.object.values[i], v;
+                struct spec_time_offset *t = &l->time_offsets[i];
+                FIELD("linux.timeOffsets.%s", name);
+
+                if (strcmp(name, "monotonic") == 0)
+                        t->clock = CLOCK_MONOTONIC;
+                else if (strcmp(name, "boottime") == 0)
+                        t->clock = CLOCK_BOOTTIME;
+                else
+                        return error_set(err, EINVAL, "%s: unknown clock (monotonic or boottime)", field);
+                if ((r = json_to_object(item, field, err)) < 0)
+                        return r;
+                if ((v = json_member(item, "secs"))) {
+                        _cleanup_free_ char *f = xasprintf("%s.secs", field);
+                        if ((r = json_to_int64(v, f, &t->secs, err)) < 0)
+                                return r;
+                }
+                if ((v = json_member(item, "nanosecs"))) {
+                        _cleanup_free_ char *f = xasprintf("%s.nanosecs", field);
+                        if ((r = json_to_uint32(v, f, &t->nanosecs, err)) < 0)
+                                return r;
+                        if (t->nanosecs >= 1000000000)
+                                return error_set(err, EINVAL, "%s: must be below 1000000000", f);
+                }
+                l->n_time_offsets = i + 1;
+        }
+        return 0;
+}
+
+static int parse_personality(yajl_val obj, struct spec_linux *l, struct error *err)
+{
+        _cleanup_free_ char *domain = NULL;
+        _cleanup_strv_ char **flags = NULL;
+        int r;
+
+        if ((r = json_to_object(obj, "linux.personality", err)) < 0 ||
+            (r = opt_string(obj, "domain", "linux.personality", &domain, err)) < 0 ||
+            (r = opt_strv(obj, "flags", "linux.personality", &flags, err)) < 0)
+                return r;
+        if (!domain)
+                return error_set(err, EINVAL, "linux.personality.domain: missing");
+        if (strcmp(domain, "LINUX") == 0)
+                l->personality = PER_LINUX;
+        else if (strcmp(domain, "LINUX32") == 0)
+                l->personality = PER_LINUX32;
+        else
+                return error_set(err, EINVAL, "linux.personality.domain: \"%s\" is not LINUX or LINUX32", domain);
+        if (flags && flags[0])
+                return error_set(err, EINVAL, "linux.personality.flags: no flags are supported");
+        l->has_personality = true;
+        return 0;
+}
+
+static int parse_linux(yajl_val lx, struct spec_linux *l, struct error *err)
+{
+        yajl_val v;
+        int r;
+
+        if ((r = json_to_object(lx, "linux", err)) < 0)
+                return r;
+        if ((v = json_member(lx, "namespaces")) && (r = parse_namespaces(v, l, err)) < 0)
+                return r;
+        if ((v = json_member(lx, "uidMappings")) &&
+            (r = parse_id_mappings(v, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err)) < 0)
+                return r;
+        if ((v = json_member(lx, "gidMappings")) &&
+            (r = parse_id_mappings(v, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err)) < 0)
+                return r;
+        if ((v = json_member(lx, "devices")) && (r = parse_devices(v, l, err)) < 0)
+                return r;
+        if ((r = opt_string(lx, "cgroupsPath", "linux", &l->cgroups_path, err)) < 0)
+                return r;
+        if ((v = json_member(lx, "sysctl")) && (r = json_to_string_map(v, "linux.sysctl", &l->sysctl, err)) < 0)
+                return r;
+        if ((r = opt_strv(lx, "maskedPaths", "linux", &l->masked_paths, err)) < 0 ||
+            (r = opt_strv(lx, "readonlyPaths", "linux", &l->readonly_paths, err)) < 0 ||
+            (r = opt_string(lx, "rootfsPropagation", "linux", &l->rootfs_propagation, err)) < 0)
+                return r;
+        if ((v = json_member(lx, "timeOffsets")) && (r = parse_time_offsets(v, l, err)) < 0)
+                return r;
+        if ((v = json_member(lx, "personality")) && (r = parse_personality(v, l, err)) < 0)
+                return r;
+        return 0;
+}
+
+static int validate(struct spec *spec, struct error *err)
+{
+        const struct spec_namespace *userns = spec_namespace(spec, CLONE_NEWUSER);
+        const struct spec_namespace *timens = spec_namespace(spec, CLONE_NEWTIME);
+        static const char *const propagations[] = { "private", "rprivate", "slave", "rslave",
+                                                    "shared", "rshared", "unbindable", "runbindable" };
+
+        if (!spec->has_process)
+                return error_set(err, EINVAL, "process: missing");
+        if ((spec->linux_cfg.n_uid_mappings || spec->linux_cfg.n_gid_mappings) && (!userns || userns->path))
+                return error_set(err, EINVAL, "linux.uidMappings: needs a new user namespace in linux.namespaces");
+        if (userns && !userns->path && (!spec->linux_cfg.n_uid_mappings || !spec->linux_cfg.n_gid_mappings))
+                return error_set(err, EINVAL, "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
+        if (spec->linux_cfg.n_time_offsets && (!timens || timens->path))
+                return error_set(err, EINVAL, "linux.timeOffsets: needs a new time namespace in linux.namespaces");
+        if (spec->hostname && spec->hostname[0] && !spec_namespace(spec, CLONE_NEWUTS))
+                return error_set(err, EINVAL, "hostname: needs a uts namespace in linux.namespaces");
+        if (spec->domainname && spec->domainname[0] && !spec_namespace(spec, CLONE_NEWUTS))
+                return error_set(err, EINVAL, "domainname: needs a uts namespace in linux.namespaces");
+        if (spec->linux_cfg.rootfs_propagation) {
+                size_t i;
+                for (i = 0; i < ARRAY_SIZE(propagations); i++)
+                        if (strcmp(propagations[i], spec->linux_cfg.rootfs_propagation) == 0)
+                                break;
+                if (i == ARRAY_SIZE(propagations))
+                        return error_set(err, EINVAL, "linux.rootfsPropagation: unknown propagation \"%s\"",
+                                         spec->linux_cfg.rootfs_propagation);
+        }
+        return 0;
+}
+
+int spec_parse(const char *json, const char *bundle, struct spec **ret_spec, struct error *err)
+{
+        _cleanup_(spec_freep) struct spec *spec = xcalloc(1, sizeof(*spec));
+        yajl_val tree = NULL, root, v;
+        int r;
+
+        if ((r = json_parse_string(json, "config.json", &tree, err)) < 0)
+                return r;
+        if ((r = json_to_object(tree, "config.json", err)) < 0)
+                goto out;
+        if (!json_member(tree, "ociVersion")) {
+                r = error_set(err, EINVAL, "ociVersion: missing");
+                goto out;
+        }
+        if ((r = opt_string(tree, "ociVersion", "", &spec->oci_version, err)) < 0)
+                goto out;
+        if (!(root = json_member(tree, "root"))) {
+                r = error_set(err, EINVAL, "root: missing");
+                goto out;
+        }
+        if ((r = json_to_object(root, "root", err)) < 0 || (r = opt_string(root, "path", "root", &spec->root_path, err)) < 0 ||
+            (r = opt_bool(root, "readonly", "root", &spec->root_readonly, err)) < 0)
+                goto out;
+        if (!spec->root_path) {
+                r = error_set(err, EINVAL, "root.path: missing");
+                goto out;
+        }
+        if (spec->root_path[0] != '/') {
+                char *abs = xasprintf("%s/%s", bundle, spec->root_path);
+                free(spec->root_path);
+                spec->root_path = abs;
+        }
+        if ((r = opt_string(tree, "hostname", "", &spec->hostname, err)) < 0 ||
+            (r = opt_string(tree, "domainname", "", &spec->domainname, err)) < 0)
+                goto out;
+        if ((v = json_member(tree, "process"))) {
+                spec->has_process = true;
+                if ((r = parse_process(v, &spec->process, err)) < 0)
+                        goto out;
+        }
+        if ((v = json_member(tree, "mounts")) && (r = parse_mounts(v, spec, err)) < 0)
+                goto out;
+        if ((v = json_member(tree, "linux")) && (r = parse_linux(v, &spec->linux_cfg, err)) < 0)
+                goto out;
+        if ((v = json_member(tree, "annotations")) &&
+            (r = json_to_string_map(v, "annotations", &spec->annotations, err)) < 0)
+                goto out;
+        if ((r = validate(spec, err)) < 0)
+                goto out;
+        *ret_spec = TAKE_PTR(spec);
+out:
+        yajl_tree_free(tree);
+        return r;
+}
+
+int spec_load(const char *bundle, struct spec **ret_spec, struct error *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        if ((r = read_file(path, &text, NULL, err)) < 0)
+                return r;
+        if ((r = spec_parse(text, bundle, ret_spec, err)) < 0)
+                return error_wrap(err, "%s", path);
+        return 0;
+}
+
+void spec_free(struct spec *spec)
+{
+        if (!spec)
+                return;
+        free(spec->oci_version);
+        free(spec->root_path);
+        free(spec->hostname);
+        free(spec->domainname);
+        strv_free(spec->process.args);
+        strv_free(spec->process.env);
+        free(spec->process.cwd);
+        free(spec->process.user.additional_gids);
+        for (size_t i = 0; i < spec->process.n_rlimits; i++)
+                free(spec->process.rlimits[i].type);
+        free(spec->process.rlimits);
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                free(spec->mounts[i].destination);
+                free(spec->mounts[i].type);
+                free(spec->mounts[i].source);
+                strv_free(spec->mounts[i].options);
+        }
+        free(spec->mounts);
+        for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++)
+                free(spec->linux_cfg.namespaces[i].path);
+        free(spec->linux_cfg.namespaces);
+        free(spec->linux_cfg.uid_mappings);
+        free(spec->linux_cfg.gid_mappings);
+        for (size_t i = 0; i < spec->linux_cfg.n_devices; i++)
+                free(spec->linux_cfg.devices[i].path);
+        free(spec->linux_cfg.devices);
+        free(spec->linux_cfg.cgroups_path);
+        strv_free(spec->linux_cfg.sysctl);
+        strv_free(spec->linux_cfg.masked_paths);
+        strv_free(spec->linux_cfg.readonly_paths);
+        free(spec->linux_cfg.rootfs_propagation);
+        free(spec->linux_cfg.time_offsets);
+        strv_free(spec->annotations);
+        free(spec);
+}
+
+void spec_freep(struct spec **spec)
+{
+        spec_free(*spec);
+}
+
+const struct spec_namespace *spec_namespace(const struct spec *spec, int type)
+{
+        for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++)
+                if (spec->linux_cfg.namespaces[i].type == type)
+                        return &spec->linux_cfg.namespaces[i];
+        return NULL;
+}
+
+const char *spec_annotation(const struct spec *spec, const char *key)
+{
+        for (size_t i = 0; spec->annotations && spec->annotations[i]; i += 2)
+                if (strcmp(spec->annotations[i], key) == 0)
+                        return spec->annotations[i + 1];
+        return NULL;
+}

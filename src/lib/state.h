@@ -1,0 +1,50 @@
+/* ROOT/ID: the state dir, its lock, state.json and exit.json. Truth comes from the kernel. */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+enum status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_PAUSED, STATUS_STOPPED };
+
+struct state {
+        char *id;
+        char *bundle;
+        char *rootfs;
+        char *created;                  /* RFC 3339, UTC */
+        char *owner;
+        pid_t pid;                      /* container init, 0 while creating */
+        unsigned long long start_time;  /* init's start time (clock ticks since boot) */
+        pid_t creator;                  /* the skiff create that is still at work, or 0 */
+        pid_t shim_pid;
+        unsigned long long shim_start_time;
+        char *cgroup;                   /* cgroup path relative to each hierarchy's root */
+        char **annotations;             /* key,value,... */
+        /* From exit.json, when the shim has recorded one. */
+        bool has_exit;
+        int exit_code;
+        int exit_signal;
+        char *exited_at;
+};
+
+bool container_id_valid(const char *id);
+char *state_path(const char *root, const char *id, const char *file);
+
+/* Make ROOT/ID and take its lock; EEXIST when the id is in use. ret_lock_fd holds the lock. */
+int state_dir_create(const char *root, const char *id, int *ret_lock_fd, struct error *err);
+/* Take the lock of an existing container; ENOENT ("does not exist") when there is none. */
+int state_lock(const char *root, const char *id, int *ret_lock_fd, struct error *err);
+int state_write(const char *root, const struct state *st, struct error *err);
+int state_read(const char *root, const char *id, struct state *ret, struct error *err);
+void state_clear(struct state *st);
+
+/* The status the kernel backs: a dead or recycled init means stopped. */
+enum status state_status(const char *root, const struct state *st);
+const char *status_name(enum status s);
+/* The state JSON that `skiff state` prints and hooks read on stdin. */
+char *state_to_oci_json(const char *root, const struct state *st, bool pretty);
+
+/* Start time of a pid from /proc/PID/stat (field 22), 0 when it is gone. */
+unsigned long long proc_start_time(pid_t pid);
+bool process_is(pid_t pid, unsigned long long start_time);
+char *now_rfc3339(void);

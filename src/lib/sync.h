@@ -1,0 +1,23 @@
+/* Messages between skiff create and the container init over a SOCK_SEQPACKET pair. */
+#pragma once
+#include "error.h"
+
+enum sync_type {
+        SYNC_PID = 1,   /* shim-to-be → create: the init's pid */
+        SYNC_GO,        /* create → init: maps and cgroup are ready, set yourself up */
+        SYNC_READY,     /* init → create: blocked on exec.fifo, waiting for start */
+        SYNC_ERROR,     /* either way: what failed, in msg */
+        SYNC_EXEC_SHIM, /* create → shim-to-be: become skiff-shim */
+};
+
+struct sync_msg {
+        int type;
+        int value;
+        int code;
+        char msg[1024];
+};
+
+int sync_send(int fd, int type, int value, struct error *err);
+int sync_send_error(int fd, const struct error *failure);
+/* Receive one message of type `expect`; a SYNC_ERROR becomes `err`, EOF a "died" error. */
+int sync_expect(int fd, int expect, int *ret_value, const char *peer, struct error *err);

@@ -1,0 +1,68 @@
+/* skiff: global flags, then one command. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static int parse_global(struct cli *cli, int argc, char **argv, int *ret_next)
+{
+        static const struct option opts[] = {
+                { "root", required_argument, NULL, 'r' },       { "log", required_argument, NULL, 'l' },
+                { "log-format", required_argument, NULL, 'f' }, { "debug", no_argument, NULL, 'd' },
+                { "version", no_argument, NULL, 'v' },          { "help", no_argument, NULL, 'h' },
+                { "systemd-cgroup", no_argument, NULL, 's' },   { "cgroup-manager", required_argument, NULL, 'm' },
+                { NULL, 0, NULL, 0 },
+        };
+        int opt;
+
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+                switch (opt) {
+                case 'r': cli->root = optarg; break;
+                case 'l': cli->log_path = optarg; break;
+                case 'f':
+                        if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+                                return cli_usage_error(cli, "--log-format: \"%s\" is not text or json", optarg);
+                        cli->log_json = strcmp(optarg, "json") == 0;
+                        break;
+                case 'd': cli->debug = true; break;
+                case 'v':
+                        printf("skiff version %s\nspec: 1.2.0\n", PACKAGE_VERSION);
+                        return -1;
+                case 'h':
+                        cli_print_help(NULL);
+                        return -1;
+                case 's':
+                        return cli_usage_error(cli, "--systemd-cgroup: the systemd cgroup driver is not supported");
+                case 'm':
+                        if (strcmp(optarg, "cgroupfs") != 0 && strcmp(optarg, "disabled") != 0)
+                                return cli_usage_error(cli, "--cgroup-manager: \"%s\" is not supported (cgroupfs)", optarg);
+                        break;
+                case ':': return cli_usage_error(cli, "option %s needs a value", argv[optind - 1]);
+                default: return cli_usage_error(cli, "unknown global option %s", argv[optind - 1]);
+                }
+        }
+        *ret_next = optind;
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        struct cli cli = { .root = "/run/skiff", .command = "skiff" };
+        const struct command *cmd;
+        int next = 0, r;
+
+        r = parse_global(&cli, argc, argv, &next);
+        if (r != 0)
+                return r < 0 ? 0 : r;
+        if (next >= argc) {
+                cli_print_help(NULL);
+                return 2;
+        }
+        cmd = cli_find_command(argv[next]);
+        if (!cmd)
+                return cli_usage_error(&cli, "unknown command \"%s\"", argv[next]);
+        cli.command = cmd->name;
+        return cmd->run(&cli, argc - next, argv + next);
+}
