@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# The OCI lifecycle: create, start, state, kill, delete, run, and their errors.
+
+load helpers
+
+@test "run prints the workload's output and exits with its code" {
+        set_cmd 'echo hello from $(hostname); exit 7'
+        run skiff run --bundle "$BUNDLE" "$CID"
+        [ "$status" -eq 7 ]
+        [ "$output" = "hello from skiff" ]
+        assert_nothing_left "$CID"
+}
+
+@test "create leaves the init blocked before exec; start makes it exec" {
+        set_cmd 'echo started; sleep 100'
+        create_detached
+        [ "$(status_of "$CID")" = created ]
+        pid=$(pid_of "$CID")
+        [ "$pid" -gt 0 ]
+        # The user program has not run yet.
+        [ ! -s "$BATS_TEST_TMPDIR/$CID.out" ]
+        [ "$(readlink /proc/$pid/exe)" != "$(readlink -f "$BUNDLE/rootfs/bin/busybox")" ]
+        skiff start "$CID"
+        [ "$(status_of "$CID")" = running ]
+        for i in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/$CID.out" ] && break; sleep 0.05; done
+        [ "$(cat "$BATS_TEST_TMPDIR/$CID.out")" = started ]
+        skiff kill "$CID" KILL
+        wait_status "$CID" stopped
+        skiff delete "$CID"
+        assert_nothing_left "$CID"
+}
+
+@test "state prints the OCI fields" {
+        set_cmd 'sleep 100'
+        update_config '.annotations = {"org.example.key": "value"}'
+        create_detached
+        run skiff state "$CID"
+        [ "$status" -eq 0 ]
+        [ "$(echo "$output" | jq -r .ociVersion)" != null ]
+        [ "$(echo "$output" | jq -r .id)" = "$CID" ]
+        [ "$(echo "$output" | jq -r .status)" = created ]
+        [ "$(echo "$output" | jq -r .bundle)" = "$BUNDLE" ]
+        [ "$(echo "$output" | jq -r '.annotations["org.example.key"]')" = value ]
+        [ "$(echo "$output" | jq -r .pid)" -gt 1 ]
+}
