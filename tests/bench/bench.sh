@@ -1,0 +1,110 @@
+#!/bin/bash
+# skiff side by side with crun and runc on one busybox bundle, and the bare-namespace baseline.
+# usage: tests/bench/bench.sh SKIFF [ITERATIONS]      (make bench runs it; run as root)
+#
+# crun 1.8 refuses this machine's hybrid cgroup layout, so every runtime, skiff too, runs inside one
+# `unshare -m` with /sys/fs/cgroup/unified unmounted: the same wrapper for all. A runtime that is not
+# installed is skipped. Prints the median of ITERATIONS runs per case and the ratio to crun.
+set -euo pipefail
+
+skiff=$(readlink -f "${1:?usage: bench.sh SKIFF [ITERATIONS]}")
+iterations=${2:-${BENCH_ITERATIONS:-50}}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+if [ -z "${SKIFF_BENCH_INNER:-}" ]; then
+        export SKIFF_BENCH_INNER=1
+        exec unshare -m --propagation private "$0" "$skiff" "$iterations"
+fi
+if mountpoint -q /sys/fs/cgroup/unified; then
+        umount /sys/fs/cgroup/unified
+fi
+
+# State roots under /run, where engines keep them; the bundle beside them.
+work=$(mktemp -d /run/skiff-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+"$top/contrib/make-bundle" "$work/bundle" "$skiff" >/dev/null
+# /bin/true, no terminal, an ociVersion crun 1.8 knows; cgroupsPath set so every runtime makes (and removes) a cgroup.
+jq '.ociVersion = "1.0.2" | .process.args = ["/bin/true"] | .process.terminal = false | .linux.cgroupsPath = "/skiff-bench/c"' \
+        "$work/bundle/config.json" >"$work/c.json" && mv "$work/c.json" "$work/bundle/config.json"
+rootfs="$work/bundle/rootfs"
+
+# One timing in microseconds of a command ($EPOCHREALTIME: no fork to time it).
+time_us() { # time_us COMMAND...
+        local t0 t1
+        t0=$EPOCHREALTIME
+        "$@" >/dev/null 2>&1 || { echo "bench: $* failed:" >&2; "$@" >&2 </dev/null; exit 1; }
+        t1=$EPOCHREALTIME
+        echo $((${t1/./} - ${t0/./}))
+}
+
+median_ms() { # median_ms FILE: the median of the microsecond timings in FILE, in ms
+        sort -n "$1" | awk '{ v[NR] = $1 } END {
+                m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f", m / 1000 }'
+}
+
+bare() {
+        unshare --mount --uts --ipc --net --pid --fork chroot "$rootfs" /bin/true
+}
+
+run_true() { # run_true RUNTIME
+        "$1" --root "$work/root-$(basename "$1")" run --bundle "$work/bundle" bench </dev/null
+}
+
+# create + start + wait + delete, waiting the same way for every runtime: `state` until stopped.
+lifecycle() { # lifecycle RUNTIME
+        local rt=("$1" --root "$work/root-$(basename "$1")") i
+        "${rt[@]}" create --bundle "$work/bundle" bench </dev/null
+        "${rt[@]}" start bench
+        for ((i = 0; i < 1000; i++)); do
+                case $("${rt[@]}" state bench) in
+                *'"stopped"'*) break ;;
+                esac
+        done
+        "${rt[@]}" delete bench
+}
+
+runtimes=()
+for name in skiff crun runc; do
+        if [ "$name" = skiff ]; then
+                runtimes+=("$skiff")
+        elif command -v "$name" >/dev/null; then
+                runtimes+=("$(command -v "$name")")
+        else
+                echo "bench: $name is not installed: skipped" >&2
+        fi
+done
+
+# Round robin, one run of every case per iteration: load from elsewhere falls on all alike.
+cases=(bare)
+for rt in "${runtimes[@]}"; do
+        cases+=("run_true $rt" "lifecycle $rt")
+done
+for ((i = 0; i < iterations; i++)); do
+        for c in "${cases[@]}"; do
+                # shellcheck disable=SC2086 # a case is a function and its argument
+                time_us $c >>"$work/$(echo "$c" | tr ' /' '__').us"
+        done
+done
+declare -A result
+result[bare]=$(median_ms "$work/bare.us")
+for rt in "${runtimes[@]}"; do
+        name=$(basename "$rt")
+        result[$name.run]=$(median_ms "$work/run_true_$(echo "$rt" | tr / _).us")
+        result[$name.life]=$(median_ms "$work/lifecycle_$(echo "$rt" | tr / _).us")
+done
+
+ratio() { # ratio A B: A/B with two decimals, "-" without B
+        [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }' || echo -
+}
+
+echo "median of $iterations runs, ms ($(uname -r), $(nproc) cpus; all inside unshare -m, cgroup v1)"
+printf '%-8s %14s %10s %30s %10s\n' runtime "run /bin/true" "vs crun" "create+start+wait+delete" "vs crun"
+for rt in "${runtimes[@]}"; do
+        name=$(basename "$rt")
+        printf '%-8s %14s %10s %30s %10s\n' "$name" "${result[$name.run]}" \
+                "$(ratio "${result[$name.run]}" "${result[crun.run]:-}")" "${result[$name.life]}" \
+                "$(ratio "${result[$name.life]}" "${result[crun.life]:-}")"
+done
+printf '%-8s %14s\n' bare "${result[bare]}"
+echo "bare: unshare --mount --uts --ipc --net --pid --fork chroot ROOTFS /bin/true"
+echo "skiff run vs bare: $(ratio "${result[skiff.run]}" "${result[bare]}")"
