@@ -64,5 +64,8 @@ int main(int argc, char **argv)
         if (!cmd)
                 return cli_usage_error(&cli, "unknown command \"%s\"", argv[next]);
         cli.command = cmd->name;
-        return cmd->run(&cli, argc - next, argv + next);
+        cli_debug(&cli, "%s: root %s", cmd->name, cli.root);
+        r = cmd->run(&cli, argc - next, argv + next);
+        cli_debug(&cli, "%s%s%s: exit code %d", cmd->name, cli.id ? " " : "", cli.id ? cli.id : "", r);
+        return r;
 }

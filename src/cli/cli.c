@@ -83,19 +83,22 @@ int cli_fail(struct cli *cli, const char *id, const struct error *err)
 
 int cli_usage_error(struct cli *cli, const char *fmt, ...)
 {
-        _cleanup_free_ char *msg = NULL;
+        _cleanup_free_ char *msg = NULL, *line = NULL;
         va_list ap;
 
         va_start(ap, fmt);
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
         va_end(ap);
-        fprintf(stderr, "skiff: %s: %s\nTry 'skiff %s --help'.\n", cli->command, msg ? msg : "bad usage",
-                cli->command);
-        {
-                _cleanup_free_ char *line = xasprintf("%s: %s", cli->command, msg ? msg : "bad usage");
-                log_line(cli, "error", line);
-        }
+        if (cli->id)
+                line = xasprintf("%s %s: %s", cli->command, cli->id, msg ? msg : "bad usage");
+        else if (strcmp(cli->command, "skiff") == 0)
+                line = xasprintf("%s (see skiff --help)", msg ? msg : "bad usage");
+        else
+                line = xasprintf("%s: %s (see skiff %s --help)", cli->command, msg ? msg : "bad usage",
+                                 cli->command);
+        fprintf(stderr, "skiff: %s\n", line);
+        log_line(cli, "error", line);
         return 2;
 }
 
@@ -167,6 +170,7 @@ int cli_one_id(struct cli *cli, int argc, char **argv, int next, const char **re
         if (next + 1 < argc)
                 return -cli_usage_error(cli, "takes one container ID, got also \"%s\"", argv[next + 1]);
         *ret_id = argv[next];
+        cli->id = argv[next];
         return 0;
 }
 

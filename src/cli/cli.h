@@ -12,6 +12,7 @@ struct cli {
         bool log_json;
         bool debug;
         const char *command;
+        const char *id;         /* once known: usage errors name it too */
 };
 
 struct command {
@@ -23,7 +24,8 @@ struct command {
 
 /* Print "skiff: COMMAND ID: message" once (and to --log), return the exit code 1. */
 int cli_fail(struct cli *cli, const char *id, const struct error *err);
-/* A usage error about an argument: exit code 2 as runc's CLI gives. */
+/* A usage error about an argument, one line "skiff: COMMAND [ID]: message": exit code 2 as runc's
+ * CLI gives. */
 int cli_usage_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_debug(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse the command's flags with getopt_long; --help prints usage and makes *ret_done true. The
@@ -42,7 +44,7 @@ int signal_from_name(const char *name);
 char *cli_shim_path(void);
 
 #define COMMANDS(X) \
-        X(create) X(start) X(state) X(kill) X(delete) X(run) X(wait) X(list) X(spec) X(features)
+        X(create) X(start) X(state) X(kill) X(delete) X(run) X(exec) X(wait) X(list) X(spec) X(features)
 #define DECLARE(name) extern const struct command command_##name;
 COMMANDS(DECLARE)
 #undef DECLARE

@@ -17,6 +17,8 @@ static int run(struct cli *cli, int argc, char **argv)
                 return r < 0 ? 0 : r;
         if (container_create(&f.options, NULL, &err) < 0)
                 r = cli_fail(cli, id, &err);
+        else
+                cli_debug(cli, "create %s: created from bundle %s", id, f.options.bundle);
         create_flags_clear(&f);
         return r;
 }

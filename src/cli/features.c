@@ -1,10 +1,30 @@
+#include <ctype.h>
 #include <stdio.h>
+#include <sys/capability.h>
 
 #include "../lib/json.h"
 #include "../lib/mount-options.h"
 #include "../lib/namespaces.h"
 #include "../lib/util.h"
 #include "cli.h"
+
+/* Every capability this libcap knows, in the spec's "CAP_CHOWN" spelling. */
+static void gen_capabilities(yajl_gen g)
+{
+        json_gen_string(g, "capabilities");
+        yajl_gen_array_open(g);
+        for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+                char *name = cap_to_name(c);
+
+                if (!name)
+                        continue;
+                for (char *p = name; *p; p++)
+                        *p = (char)toupper((unsigned char)*p);
+                json_gen_string(g, name);
+                cap_free(name);
+        }
+        yajl_gen_array_close(g);
+}
 
 /* Only what this build really does: engines read this to decide what to ask of us. */
 static void gen_linux(yajl_gen g)
@@ -16,6 +36,7 @@ static void gen_linux(yajl_gen g)
         for (size_t i = 0; ns_name_at(i); i++)
                 json_gen_string(g, ns_name_at(i));
         yajl_gen_array_close(g);
+        gen_capabilities(g);
         json_gen_string(g, "cgroup");
         yajl_gen_map_open(g);
         json_gen_kv_bool(g, "v1", true);

@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <string.h>
 
 #include "../lib/container.h"
 #include "cli.h"
@@ -23,13 +24,15 @@ static int run(struct cli *cli, int argc, char **argv)
                 return -r;
         if (next >= argc)
                 return cli_usage_error(cli, "needs a container ID");
-        id = argv[next];
+        id = cli->id = argv[next];
         if (next + 2 < argc)
                 return cli_usage_error(cli, "takes an ID and a signal, got also \"%s\"", argv[next + 2]);
         if (next + 1 < argc && (sig = signal_from_name(argv[next + 1])) < 0)
                 return cli_usage_error(cli, "unknown signal \"%s\"", argv[next + 1]);
         if (container_kill(cli->root, id, sig, all, &err) < 0)
                 return cli_fail(cli, id, &err);
+        cli_debug(cli, "kill %s: sent %s to %s", id, sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal",
+                  all ? "every process in its cgroup" : "its init");
         return 0;
 }
 

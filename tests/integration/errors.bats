@@ -1,0 +1,203 @@
+#!/usr/bin/env bats
+# Every wrong request is an error: one line "skiff: <command> <id>: ...", a non-zero exit, the
+# container's state unchanged, and nothing left behind by a create that failed.
+
+load helpers
+
+# No process of this test's containers may be alive: their cmdlines all name this test's --root
+# (the init is a fork of `skiff create`, the shim gets --root).
+assert_no_process() {
+        local f
+        for f in /proc/[0-9]*/cmdline; do
+                if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF -- "$ROOT"; then
+                        echo "process left behind: ${f%/cmdline}: $(tr '\0' ' ' <"$f")" >&2
+                        return 1
+                fi
+        done
+}
+
+# One line on stderr (and nothing on stdout), starting with the prefix given.
+assert_one_line_error() { # assert_one_line_error PREFIX
+        [ "$status" -ne 0 ] || { echo "exit status was 0" >&2; return 1; }
+        [ "${#lines[@]}" -eq 1 ] || { echo "expected one line, got: $output" >&2; return 1; }
+        [[ "${lines[0]}" == "$1"* ]] || { echo "expected \"$1...\", got: ${lines[0]}" >&2; return 1; }
+}
+
+# A failed create: the error, then nothing of it anywhere.
+assert_create_fails_cleanly() { # assert_create_fails_cleanly MESSAGE-PART
+        run skiff create --bundle "$BUNDLE" "$CID" </dev/null
+        assert_one_line_error "skiff: create $CID: "
+        assert_output_contains "$1"
+        assert_nothing_left "$CID"
+        assert_no_process
+}
+
+snapshot() { # the state JSON of $1, as `state` prints it
+        skiff state "$1" | jq -c .
+}
+
+@test "an unknown id does not exist, for every command that takes one" {
+        for cmd in state start delete kill wait; do
+                run skiff "$cmd" nothere
+                assert_one_line_error "skiff: $cmd nothere: "
+                assert_output_contains 'container "nothere" does not exist'
+        done
+        run skiff delete --force nothere
+        assert_output_contains "does not exist"
+}
+
+@test "a bad id is refused by every command, and create makes nothing for it" {
+        for id in ../escape a/b .. "has space"; do
+                run skiff create --bundle "$BUNDLE" "$id"
+                assert_one_line_error "skiff: create $id: invalid container id"
+                for cmd in state start delete kill; do
+                        run skiff "$cmd" "$id"
+                        assert_one_line_error "skiff: $cmd $id: invalid container id"
+                done
+        done
+        [ ! -e "$BATS_TEST_TMPDIR/escape" ]
+        [ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+        assert_no_process
+}
+
+@test "create with an id in use fails and leaves the first container as it was" {
+        set_cmd 'sleep 100'
+        create_detached
+        before=$(snapshot "$CID")
+        run skiff create --bundle "$BUNDLE" "$CID" </dev/null
+        assert_one_line_error "skiff: create $CID: "
+        assert_output_contains "already exists"
+        [ "$(snapshot "$CID")" = "$before" ]
+        skiff start "$CID"
+        [ "$(status_of "$CID")" = running ]
+}
+
+@test "start of a container that is not created fails, state unchanged" {
+        set_cmd 'sleep 100'
+        run_detached
+        before=$(snapshot "$CID")
+        run skiff start "$CID"
+        assert_one_line_error "skiff: start $CID: "
+        assert_output_contains "running"
+        [ "$(snapshot "$CID")" = "$before" ]
+        skiff kill "$CID" KILL
+        wait_status "$CID" stopped
+        before=$(snapshot "$CID")
+        run skiff start "$CID"
+        assert_one_line_error "skiff: start $CID: "
+        assert_output_contains "stopped"
+        [ "$(snapshot "$CID")" = "$before" ]
+}
+
+@test "delete without --force refuses a running and a created container" {
+        set_cmd 'sleep 100'
+        run_detached "$CID-r"
+        create_detached "$CID-c"
+        for id in "$CID-r" "$CID-c"; do
+                before=$(snapshot "$id")
+                run skiff delete "$id"
+                assert_one_line_error "skiff: delete $id: "
+                assert_output_contains "not stopped"
+                [ "$(snapshot "$id")" = "$before" ]
+                [ -d "/proc/$(pid_of "$id")" ]
+        done
+        # The created one still starts: the refused delete did not touch its fifo.
+        skiff start "$CID-c"
+        [ "$(status_of "$CID-c")" = running ]
+}
+
+@test "kill of a stopped container: container not running" {
+        set_cmd 'exit 0'
+        run_detached
+        wait_status "$CID" stopped
+        before=$(snapshot "$CID")
+        run skiff kill "$CID" TERM
+        assert_one_line_error "skiff: kill $CID: container not running"
+        run skiff kill --all "$CID" KILL
+        assert_one_line_error "skiff: kill $CID: container not running"
+        [ "$(snapshot "$CID")" = "$before" ]
+        skiff delete "$CID"
+        assert_nothing_left "$CID"
+}
+
+@test "a bad signal is a usage error and sends nothing" {
+        set_cmd 'trap "echo got signal" HUP TERM USR1; while true; do sleep 0.05; done'
+        run_detached
+        before=$(snapshot "$CID")
+        for sig in NOSUCH SIGNOPE 0 -1 65 999 1x ""; do
+                run skiff kill "$CID" "$sig"
+                [ "$status" -eq 2 ]
+                assert_one_line_error "skiff: kill $CID: unknown signal"
+        done
+        [ "$(snapshot "$CID")" = "$before" ]
+        sleep 0.2
+        [ ! -s "$BATS_TEST_TMPDIR/$CID.out" ]
+}
+
+@test "an unknown command, an unknown flag, a missing value: usage errors, exit 2, one line" {
+        run skiff frobnicate "$CID"
+        [ "$status" -eq 2 ]
+        assert_one_line_error 'skiff: unknown command "frobnicate"'
+        run skiff --no-such-global list
+        [ "$status" -eq 2 ]
+        assert_one_line_error "skiff: unknown global option --no-such-global"
+        for cmd in create start state kill delete run list spec features; do
+                run skiff "$cmd" --no-such-flag "$CID"
+                [ "$status" -eq 2 ]
+                assert_one_line_error "skiff: $cmd: unknown option --no-such-flag"
+        done
+        run skiff create --bundle
+        [ "$status" -eq 2 ]
+        assert_one_line_error "skiff: create: option --bundle needs a value"
+        run skiff create --bundle "$BUNDLE"
+        [ "$status" -eq 2 ]
+        assert_one_line_error "skiff: create: needs a container ID"
+        run skiff --log-format yaml list
+        [ "$status" -eq 2 ]
+        assert_one_line_error "skiff: --log-format"
+        run skiff list --format yaml
+        [ "$status" -eq 2 ]
+        run skiff create --preserve-fds many --bundle "$BUNDLE" "$CID"
+        [ "$status" -eq 2 ]
+        assert_nothing_left "$CID"
+}
+
+@test "create fails cleanly without a bundle" {
+        rm -rf "$BUNDLE"
+        assert_create_fails_cleanly "$BUNDLE"
+}
+
+@test "create fails cleanly on a config.json that is not JSON" {
+        echo '{"ociVersion": ' >"$BUNDLE/config.json"
+        assert_create_fails_cleanly "config.json"
+}
+
+@test "create fails cleanly when the program is not in the rootfs" {
+        update_config '.process.args = ["/no/such/program"]'
+        assert_create_fails_cleanly "/no/such/program"
+}
+
+@test "create fails cleanly when a mount's source is missing" {
+        update_config '.mounts += [{"destination": "/data", "type": "bind", "source": "/no/such/dir", "options": ["bind"]}]'
+        assert_create_fails_cleanly "/no/such/dir"
+}
+
+@test "create fails cleanly when a namespace path cannot be joined" {
+        update_config '.linux.namespaces |= map(if .type == "network" then .path = "/no/such/netns" else . end)'
+        assert_create_fails_cleanly "/no/such/netns"
+}
+
+@test "run fails cleanly when create fails, with create's message" {
+        update_config '.process.args = ["/no/such/program"]'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        assert_one_line_error "skiff: run $CID: "
+        assert_output_contains "/no/such/program"
+        assert_nothing_left "$CID"
+        assert_no_process
+}
+
+@test "spec with a bundle dir that does not exist fails with one line" {
+        run skiff spec --bundle "$BATS_TEST_TMPDIR/none"
+        assert_one_line_error "skiff: spec: "
+        assert_output_contains "$BATS_TEST_TMPDIR/none/config.json"
+}
