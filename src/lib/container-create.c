@@ -147,7 +147,7 @@ static int write_pid_file(const char *path, pid_t pid, struct error *err)
 {
         _cleanup_free_ char *text = xasprintf("%d", (int)pid);
 
-        return write_file_atomic(path, text, strlen(text), err);
+        return write_file_replace(path, text, strlen(text), err);
 }
 
 static int finish(struct creation *c, pid_t *ret_shim_pid, struct error *err)

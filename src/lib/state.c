@@ -102,7 +102,7 @@ int state_write(const char *root, const struct state *st, struct error *err)
         gen_internal(g, st);
         text = json_gen_take(g);
         yajl_gen_free(g);
-        return write_file_atomic(path, text, strlen(text), err);
+        return write_file_replace(path, text, strlen(text), err);
 }
 
 static void read_long(yajl_val tree, const char *key, long long *ret)

@@ -176,7 +176,7 @@ int write_file(const char *path, const char *data, struct error *err)
         return 0;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len, struct error *err)
+static int replace_file(const char *path, const char *data, size_t len, bool durable, struct error *err)
 {
         _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
         _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -185,7 +185,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, struct err
         if (fd < 0)
                 return error_sys(err, errno, "create %s", tmp);
         r = write_all(fd, data, len);
-        if (r == 0 && fsync(fd) < 0)
+        if (r == 0 && durable && fsync(fd) < 0)
                 r = -errno;
         if (r == 0 && rename(tmp, path) < 0)
                 r = -errno;
@@ -194,6 +194,16 @@ int write_file_atomic(const char *path, const char *data, size_t len, struct err
                 return error_sys(err, -r, "write %s", path);
         }
         return 0;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, struct error *err)
+{
+        return replace_file(path, data, len, true, err);
+}
+
+int write_file_replace(const char *path, const char *data, size_t len, struct error *err)
+{
+        return replace_file(path, data, len, false, err);
 }
 
 int mkdir_p(const char *path, mode_t mode, struct error *err)
