@@ -1,0 +1,49 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/storage-image.h"
+#include "../lib/util.h"
+#include "cli.h"
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+        struct error err = { 0 };
+        _cleanup_free_ char *what = NULL;
+        const char *sub;
+        bool done;
+        int next, r, n;
+
+        if (argc < 2)
+                return cli_usage_error(cli, "needs a subcommand: import, ls, rm or export");
+        sub = argv[1];
+        if ((r = cli_parse(cli, argc - 1, argv + 1, NULL, NULL, NULL, &done, &next)) < 0 || done)
+                return -r;
+        n = argc - 1 - next; /* operands after the subcommand */
+        argv += 1 + next;
+        if (strcmp(sub, "ls") == 0 && n == 0) {
+                r = image_list(stdout, &err);
+        } else if (strcmp(sub, "import") == 0 && n == 2) {
+                r = image_import(argv[0], argv[1], &err);
+        } else if (strcmp(sub, "rm") == 0 && n == 1) {
+                r = image_remove(argv[0], &err);
+        } else if (strcmp(sub, "export") == 0 && n == 1) {
+                if (isatty(STDOUT_FILENO))
+                        return cli_usage_error(cli, "export writes a tar to stdout: redirect it to a file");
+                r = image_export(argv[0], STDOUT_FILENO, &err);
+        } else if (strcmp(sub, "ls") && strcmp(sub, "import") && strcmp(sub, "rm") && strcmp(sub, "export")) {
+                return cli_usage_error(cli, "unknown subcommand \"%s\" (import, ls, rm, export)", sub);
+        } else {
+                return cli_usage_error(cli, "wrong number of operands for %s (see skiff image --help)", sub);
+        }
+        what = n ? xasprintf("%s %s", sub, argv[0]) : xstrdup(sub);
+        return r < 0 ? cli_fail(cli, what, &err) : 0;
+}
+
+const struct command command_image = {
+        .name = "image",
+        .summary = "images on the thin pool: import, ls, rm, export",
+        .usage = "import NAME TAR|DIR | ls | rm NAME | export NAME >FILE.tar\n\n"
+                 "A container whose config has the annotation run.skiff.image=NAME runs on a thin snapshot of it.\n",
+        .run = run,
+};
