@@ -102,6 +102,11 @@ int cli_usage_error(struct cli *cli, const char *fmt, ...)
         return 2;
 }
 
+void cli_warn(const char *msg)
+{
+        fprintf(stderr, "skiff: warning: %s\n", msg);
+}
+
 void cli_debug(struct cli *cli, const char *fmt, ...)
 {
         _cleanup_free_ char *msg = NULL;

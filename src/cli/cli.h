@@ -28,6 +28,8 @@ int cli_fail(struct cli *cli, const char *id, const struct error *err);
  * CLI gives. */
 int cli_usage_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_debug(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A warning that does not stop the command: "skiff: warning: MSG" on stderr. */
+void cli_warn(const char *msg);
 /* Parse the command's flags with getopt_long; --help prints usage and makes *ret_done true. The
  * callback returns < 0 on a bad flag. On return *ret_next is the index of the first operand. */
 int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,

@@ -45,6 +45,7 @@ int create_flags_parse(struct cli *cli, int argc, char **argv, struct create_fla
 
         memset(f, 0, sizeof(*f));
         f->options.root = cli->root;
+        f->options.warn = cli_warn;
         f->options.bundle = ".";
         if ((r = cli_parse(cli, argc, argv, opts, on_option, f,
                            &done, &next)) < 0)

@@ -126,6 +126,7 @@ static int spawn(struct creation *c, struct error *err)
 /* From the host side, with the init waiting for SYNC_GO: maps, oom score, cgroup. */
 static int prepare_init(struct creation *c, struct error *err)
 {
+        bool populated = false;
         int r;
 
         if ((r = ns_write_id_maps(c->init_pid, c->spec, err)) < 0)
@@ -136,8 +137,13 @@ static int prepare_init(struct creation *c, struct error *err)
                 if ((r = write_file(path, value, err)) < 0)
                         return error_wrap(err, "process.oomScoreAdj");
         }
-        if ((r = cgroup_create(c->st.cgroup, err)) < 0)
-                return error_wrap(err, "linux.cgroupsPath");
+        if ((r = cgroup_create(c->st.cgroup, c->spec, &populated, err)) < 0)
+                return r;
+        if (populated && c->o->warn) {
+                _cleanup_free_ char *msg = xasprintf("linux.cgroupsPath: cgroup %s already holds processes; "
+                                                     "they will share the container's limits", c->st.cgroup);
+                c->o->warn(msg);
+        }
         if ((r = cgroup_enter(c->st.cgroup, c->init_pid, err)) < 0)
                 return error_wrap(err, "linux.cgroupsPath");
         return 0;

@@ -13,6 +13,8 @@ struct create_options {
         const char *shim_path;  /* the skiff-shim binary */
         bool no_pivot;
         int preserve_fds;
+        /* Shows a warning that does not stop the create (a joined cgroup with processes in it). */
+        void (*warn)(const char *msg);
 };
 
 /* On success the container is "created": its init waits on exec.fifo and skiff-shim is its parent.

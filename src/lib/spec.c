@@ -478,6 +478,9 @@ static int parse_linux(yajl_val lx, struct spec_linux *l, struct error *err)
                 return r;
         if ((r = opt_string(lx, "cgroupsPath", "linux", &l->cgroups_path, err)) < 0)
                 return r;
+        if ((v = json_member(lx, "resources")) && !YAJL_IS_NULL(v) &&
+            (r = spec_resources_parse(v, "linux.resources", &l->resources, err)) < 0)
+                return r;
         if ((v = json_member(lx, "sysctl")) && (r = json_to_string_map(v, "linux.sysctl", &l->sysctl, err)) < 0)
                 return r;
         if ((r = opt_strv(lx, "maskedPaths", "linux", &l->masked_paths, err)) < 0 ||
@@ -621,6 +624,7 @@ void spec_free(struct spec *spec)
                 free(spec->linux_cfg.devices[i].path);
         free(spec->linux_cfg.devices);
         free(spec->linux_cfg.cgroups_path);
+        spec_resources_clear(&spec->linux_cfg.resources);
         strv_free(spec->linux_cfg.sysctl);
         strv_free(spec->linux_cfg.masked_paths);
         strv_free(spec->linux_cfg.readonly_paths);

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "spec-resources.h"
 
 struct spec_user {
         uid_t uid;
@@ -86,6 +87,7 @@ struct spec_linux {
         struct spec_device *devices;
         size_t n_devices;
         char *cgroups_path;
+        struct spec_resources resources;
         char **sysctl;  /* key,value,key,value,... */
         char **masked_paths;
         char **readonly_paths;
