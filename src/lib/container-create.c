@@ -245,6 +245,8 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
                 r = error_sys(err, errno, "mkfifo %s", fifo);
                 goto fail;
         }
+        if ((r = ns_chown_to_container_root(fifo, spec, err)) < 0)
+                goto fail;
         if ((r = spawn(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
             (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 ||
             (r = sync_expect(c.init_sync, SYNC_READY, NULL, "the container's init", err)) < 0 ||

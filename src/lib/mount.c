@@ -92,8 +92,7 @@ int resolve_in_root(int rootfd, const char *path, bool create, bool dir, int *re
         return 0;
 }
 
-/* Flags that a bind remount must keep: in a user namespace the kernel locks them. */
-static unsigned long locked_flags(const char *path)
+unsigned long mount_current_flags(const char *path)
 {
         struct statvfs sv;
         unsigned long flags = 0;
@@ -116,7 +115,7 @@ static int remount_bind(const char *target, unsigned long flags, struct error *e
         if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags, NULL) == 0)
                 return 0;
         if (errno == EPERM &&
-            mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(target), NULL) == 0)
+            mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags | mount_current_flags(target), NULL) == 0)
                 return 0;
         return error_sys(err, errno, "remount");
 }

@@ -11,5 +11,8 @@
 int resolve_in_root(int rootfd, const char *path, bool create, bool dir, int *ret_fd, struct error *err);
 /* "/proc/self/fd/N": the path that mount(2) follows to the object an O_PATH fd refers to. */
 char *fd_path(int fd);
+/* The MS_RDONLY, MS_NOSUID, MS_NODEV and MS_NOEXEC flags the mount at PATH has now: a bind remount
+ * must keep them, and in a user namespace the kernel locks them. */
+unsigned long mount_current_flags(const char *path);
 /* Mount every entry of spec->mounts below the rootfs open at rootfd. */
 int mount_spec_mounts(const struct spec *spec, int rootfd, struct error *err);

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -124,6 +125,29 @@ static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *
         }
         if (write_file(path, text, err) < 0)
                 return error_wrap(err, "linux.%s", strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
+        return 0;
+}
+
+/* The host id that `id` (inside the container) maps to, or -1 when it is not mapped. */
+static int64_t host_id_of(const struct spec_id_mapping *maps, size_t n, uint32_t id)
+{
+        for (size_t i = 0; i < n; i++)
+                if (id >= maps[i].container_id && id - maps[i].container_id < maps[i].size)
+                        return (int64_t)maps[i].host_id + (id - maps[i].container_id);
+        return -1;
+}
+
+int ns_chown_to_container_root(const char *path, const struct spec *spec, struct error *err)
+{
+        const struct spec_namespace *user = spec_namespace(spec, CLONE_NEWUSER);
+        int64_t uid, gid;
+
+        if (!user || user->path)
+                return 0;
+        uid = host_id_of(spec->linux_cfg.uid_mappings, spec->linux_cfg.n_uid_mappings, 0);
+        gid = host_id_of(spec->linux_cfg.gid_mappings, spec->linux_cfg.n_gid_mappings, 0);
+        if (chown(path, uid < 0 ? (uid_t)-1 : (uid_t)uid, gid < 0 ? (gid_t)-1 : (gid_t)gid) < 0)
+                return error_sys(err, errno, "chown %s to the container's root", path);
         return 0;
 }
 

@@ -18,6 +18,9 @@ int ns_unshare_cgroup(const struct spec *spec, struct error *err);
 int ns_join_paths(const struct spec *spec, struct error *err);
 /* From the host: write the init's uid_map and gid_map. */
 int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err);
+/* From the host: give PATH to the host ids that the container's root maps to (new user namespace
+ * only), so that the init can open it once it is root in its namespace. */
+int ns_chown_to_container_root(const char *path, const struct spec *spec, struct error *err);
 const char *ns_name(int type);
 /* The CLONE_NEW* flag of an OCI namespace type, 0 when unknown. */
 int ns_type_from_name(const char *name);

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <sched.h>
 #include <linux/close_range.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -40,36 +39,13 @@ int process_apply_limits(const struct spec *spec, struct error *err)
         return 0;
 }
 
-static bool sysctl_is_namespaced(const char *key, const struct spec *spec)
-{
-        static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-                                           "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
-                                           "kernel.shm_rmid_forced" };
-
-        for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
-                if (strcmp(key, ipc[i]) == 0)
-                        return spec_namespace(spec, CLONE_NEWIPC) != NULL;
-        if (strncmp(key, "fs.mqueue.", 10) == 0)
-                return spec_namespace(spec, CLONE_NEWIPC) != NULL;
-        if (strncmp(key, "net.", 4) == 0)
-                return spec_namespace(spec, CLONE_NEWNET) != NULL;
-        if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
-                return spec_namespace(spec, CLONE_NEWUTS) != NULL;
-        return false;
-}
-
 int process_apply_sysctl(const struct spec *spec, struct error *err)
 {
         char **s = spec->linux_cfg.sysctl;
 
+        /* spec_parse has refused every key that is not in one of the container's namespaces. */
         for (size_t i = 0; s && s[i]; i += 2) {
-                _cleanup_free_ char *path = NULL;
-
-                if (!sysctl_is_namespaced(s[i], spec))
-                        return error_set(err, EPERM,
-                                         "linux.sysctl: \"%s\" is not in a namespace of the container, "
-                                         "so setting it would change the host", s[i]);
-                path = xasprintf("/proc/sys/%s", s[i]);
+                _cleanup_free_ char *path = xasprintf("/proc/sys/%s", s[i]);
                 for (char *p = path + strlen("/proc/sys/"); *p; p++)
                         if (*p == '.')
                                 *p = '/';
@@ -159,12 +135,19 @@ static int set_cap_sets(const struct spec_capabilities *c, struct error *err)
 int process_set_identity(const struct spec *spec, struct error *err)
 {
         const struct spec_process *p = &spec->process;
+        bool cwd_done;
         int r;
 
         if (p->caps.present && (r = drop_bounding(p->caps.sets[CAP_SET_BOUNDING], err)) < 0)
                 return r;
-        if (setgroups(p->user.n_additional_gids, p->user.additional_gids) < 0 && errno != EPERM)
+        /* Clearing the host's groups may be refused in a joined user namespace whose setgroups is
+         * "deny"; groups the config asks for must be set. */
+        if (setgroups(p->user.n_additional_gids, p->user.additional_gids) < 0 &&
+            (errno != EPERM || p->user.n_additional_gids > 0))
                 return error_sys(err, errno, "process.user.additionalGids");
+        /* As runc: enter cwd before the switch, so a cwd whose parents the workload's user may not
+         * search still works; where root may not enter it (root-squashing NFS), try again after. */
+        cwd_done = chdir(p->cwd) == 0;
         /* Keep the permitted set across setuid; the sets are put exactly as configured below. */
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                 return error_sys(err, errno, "keep capabilities");
@@ -176,7 +159,7 @@ int process_set_identity(const struct spec *spec, struct error *err)
                 return error_sys(err, errno, "reset keep capabilities");
         if (p->caps.present && (r = set_cap_sets(&p->caps, err)) < 0)
                 return r;
-        if (chdir(p->cwd) < 0)
+        if (!cwd_done && chdir(p->cwd) < 0)
                 return error_sys(err, errno, "process.cwd: chdir %s", p->cwd);
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return error_sys(err, errno, "process.noNewPrivileges");

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -64,29 +65,93 @@ static int mask_path(const char *path, struct error *err)
         return 0;
 }
 
-static int make_readonly(const char *path, const char *field, struct error *err)
+/* Remount PATH read-only keeping nosuid, nodev and noexec as they are: dropping them would weaken
+ * the mount, and in a user namespace the kernel refuses to drop them at all. */
+static int remount_readonly(const char *path, const char *field, struct error *err)
 {
-        unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+        if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_current_flags(path), NULL) < 0)
+                return error_sys(err, errno, "%s: make %s read-only", field, path);
+        return 0;
+}
 
+/* A readonly path gets a bind mount of its own first, so that the rest of its file system stays writable. */
+static int make_path_readonly(const char *path, struct error *err)
+{
         if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
-                return errno == ENOENT ? 0 : error_sys(err, errno, "%s: bind %s", field, path);
-        if (mount(NULL, path, NULL, flags, NULL) == 0)
+                return errno == ENOENT ? 0 : error_sys(err, errno, "linux.readonlyPaths: bind %s", path);
+        return remount_readonly(path, "linux.readonlyPaths", err);
+}
+
+/* The propagation every mount gets before anything is mounted: the recursive form of the kind
+ * rootfsPropagation asks for, rslave by default, so nothing mounted here reaches the host unless
+ * the config says shared. unbindable would forbid binding the rootfs: it is applied at the end. */
+static unsigned long initial_propagation(const char *rootfs_propagation)
+{
+        unsigned long flags = rootfs_propagation ? mount_propagation_flags(rootfs_propagation) : 0;
+
+        if (flags & MS_SHARED)
+                return MS_SHARED | MS_REC;
+        if (flags & MS_PRIVATE)
+                return MS_PRIVATE | MS_REC;
+        return MS_SLAVE | MS_REC;
+}
+
+static int mount_id_of(int fd, uint64_t *ret_id)
+{
+        struct statx stx;
+
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+                return -errno;
+        *ret_id = stx.stx_mnt_id;
+        return 0;
+}
+
+/* With shared propagation, binding the rootfs would propagate the bind to the host, and pivot_root
+ * refuses a root under a shared mount: make the mount that holds the rootfs private (in our mount
+ * namespace only), as runc does. Its root is the topmost directory above rootfs with its mount id. */
+static int make_parent_mount_private(const char *rootfs, struct error *err)
+{
+        _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        uint64_t id = 0, up_id = 0;
+
+        if (fd < 0 || mount_id_of(fd, &id) < 0)
+                return error_sys(err, errno, "root.path: open %s", rootfs);
+        for (;;) {
+                _cleanup_close_ int up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                struct stat here, above;
+
+                if (up < 0 || mount_id_of(up, &up_id) < 0 || fstat(fd, &here) < 0 || fstat(up, &above) < 0)
+                        return error_sys(err, errno, "root.path: find the mount holding %s", rootfs);
+                if (up_id != id || (here.st_dev == above.st_dev && here.st_ino == above.st_ino))
+                        break;
+                close(fd);
+                fd = TAKE_FD(up);
+        }
+        _cleanup_free_ char *target = fd_path(fd);
+        if (mount(NULL, target, NULL, MS_PRIVATE, NULL) < 0)
+                return error_sys(err, errno, "root.path: make the mount holding %s private", rootfs);
+        return 0;
+}
+
+/* As runc: a missing working directory is made, inside the container's root. */
+static int make_cwd(const struct spec *spec, struct error *err)
+{
+        if (!spec->has_process || mkdir_p(spec->process.cwd, 0755, err) == 0)
                 return 0;
-        /* In a user namespace the flags the mount already has are locked: keep them. */
-        if (errno == EPERM && mount(NULL, path, NULL, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
-                return 0;
-        return error_sys(err, errno, "%s: make %s read-only", field, path);
+        return error_wrap(err, "process.cwd");
 }
 
 int rootfs_setup(const struct spec *spec, bool no_pivot, struct error *err)
 {
         _cleanup_close_ int rootfd = -1;
         const char *rootfs = spec->root_path;
+        unsigned long propagation = initial_propagation(spec->linux_cfg.rootfs_propagation);
         int r;
 
-        /* Nothing we mount may reach the host: make every mount a slave of it first. */
-        if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-                return error_sys(err, errno, "make / rslave");
+        if (mount(NULL, "/", NULL, propagation, NULL) < 0)
+                return error_sys(err, errno, "linux.rootfsPropagation: set the propagation of /");
+        if ((propagation & MS_SHARED) && (r = make_parent_mount_private(rootfs, err)) < 0)
+                return r;
         if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return error_sys(err, errno, "root.path: bind %s", rootfs);
         /* pivot_root refuses a new root whose parent mount is shared. */
@@ -100,15 +165,16 @@ int rootfs_setup(const struct spec *spec, bool no_pivot, struct error *err)
         if ((r = devices_create(spec, rootfd, err)) < 0)
                 return r;
         r = no_pivot ? move_into(rootfs, err) : pivot_into(rootfs, err);
-        if (r < 0)
+        if (r < 0 || (r = make_cwd(spec, err)) < 0)
                 return r;
         for (size_t i = 0; spec->linux_cfg.masked_paths && spec->linux_cfg.masked_paths[i]; i++)
                 if ((r = mask_path(spec->linux_cfg.masked_paths[i], err)) < 0)
                         return r;
         for (size_t i = 0; spec->linux_cfg.readonly_paths && spec->linux_cfg.readonly_paths[i]; i++)
-                if ((r = make_readonly(spec->linux_cfg.readonly_paths[i], "linux.readonlyPaths", err)) < 0)
+                if ((r = make_path_readonly(spec->linux_cfg.readonly_paths[i], err)) < 0)
                         return r;
-        if (spec->root_readonly && (r = make_readonly("/", "root.readonly", err)) < 0)
+        /* "/" is already a bind mount of its own (of root.path): remount it in place. */
+        if (spec->root_readonly && (r = remount_readonly("/", "root.readonly", err)) < 0)
                 return r;
         if (spec->linux_cfg.rootfs_propagation &&
             mount(NULL, "/", NULL, mount_propagation_flags(spec->linux_cfg.rootfs_propagation), NULL) < 0)

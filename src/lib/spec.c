@@ -150,6 +150,19 @@ static int parse_rlimits(yajl_val arr, struct spec_process *p, struct error *err
         return 0;
 }
 
+static int check_cap_subset(uint64_t set, uint64_t allowed, const char *field, const char *what, struct error *err)
+{
+        char *name;
+        int r;
+
+        if (!(set & ~allowed))
+                return 0;
+        name = cap_to_name(__builtin_ctzll(set & ~allowed));
+        r = error_set(err, EINVAL, "%s: %s is not in %s", field, name ? name : "?", what);
+        cap_free(name);
+        return r;
+}
+
 static int parse_capabilities(yajl_val caps, struct spec_capabilities *c, struct error *err)
 {
         int r;
@@ -174,6 +187,12 @@ static int parse_capabilities(yajl_val caps, struct spec_capabilities *c, struct
                         c->sets[s] |= UINT64_C(1) << cap;
                 }
         }
+        /* What the kernel would refuse at exec time, refused here where the field can be named. */
+        if ((r = check_cap_subset(c->sets[CAP_SET_EFFECTIVE], c->sets[CAP_SET_PERMITTED],
+                                  "process.capabilities.effective", "permitted", err)) < 0 ||
+            (r = check_cap_subset(c->sets[CAP_SET_AMBIENT], c->sets[CAP_SET_PERMITTED] & c->sets[CAP_SET_INHERITABLE],
+                                  "process.capabilities.ambient", "both permitted and inheritable", err)) < 0)
+                return r;
         return 0;
 }
 
@@ -494,6 +513,25 @@ static int parse_linux(yajl_val lx, struct spec_linux *l, struct error *err)
         return 0;
 }
 
+/* Only keys that live in one of the container's own namespaces: any other would change the host. */
+static bool sysctl_is_namespaced(const struct spec *spec, const char *key)
+{
+        static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                           "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+                                           "kernel.shm_rmid_forced" };
+
+        for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
+                if (strcmp(key, ipc[i]) == 0)
+                        return spec_namespace(spec, CLONE_NEWIPC) != NULL;
+        if (strncmp(key, "fs.mqueue.", 10) == 0)
+                return spec_namespace(spec, CLONE_NEWIPC) != NULL;
+        if (strncmp(key, "net.", 4) == 0)
+                return spec_namespace(spec, CLONE_NEWNET) != NULL;
+        if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+                return spec_namespace(spec, CLONE_NEWUTS) != NULL;
+        return false;
+}
+
 static int validate(struct spec *spec, struct error *err)
 {
         const struct spec_namespace *userns = spec_namespace(spec, CLONE_NEWUSER);
@@ -522,6 +560,11 @@ static int validate(struct spec *spec, struct error *err)
                         return error_set(err, EINVAL, "linux.rootfsPropagation: unknown propagation \"%s\"",
                                          spec->linux_cfg.rootfs_propagation);
         }
+        for (char **kv = spec->linux_cfg.sysctl; kv && kv[0]; kv += 2)
+                if (!sysctl_is_namespaced(spec, kv[0]) || strchr(kv[0], '/'))
+                        return error_set(err, EINVAL,
+                                         "linux.sysctl: \"%s\" is not in a namespace of the container "
+                                         "(setting it would change the host)", kv[0]);
         return 0;
 }
 
