@@ -1,0 +1,233 @@
+#!/usr/bin/env bats
+# linux.seccomp: the filter is in force in the container's process, and create refuses a bad profile
+# naming the field, leaving nothing behind.
+
+load helpers
+
+LISTENER=${SECCOMP_LISTENER:-$(dirname "$SKIFF")/tests/helpers/seccomp-listener}
+
+# A profile that allows everything but the rules given as a JSON array.
+seccomp_rules() {
+        update_config --argjson rules "$1" \
+                '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], "syscalls": $rules}'
+}
+
+@test "seccomp: a rule with SCMP_ACT_ERRNO makes mkdir fail with EPERM inside" {
+        seccomp_rules '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]'
+        set_cmd 'mkdir /x; echo "rc=$?"; [ ! -e /x ] && echo absent'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -eq 0 ]
+        assert_output_contains "mkdir: can't create directory '/x': Operation not permitted"
+        assert_output_contains "rc=1"
+        assert_output_contains "absent"
+        assert_nothing_left "$CID"
+}
+
+@test "seccomp: errnoRet chooses the errno" {
+        seccomp_rules '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 28}]'
+        set_cmd 'mkdir /x'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -ne 0 ]
+        assert_output_contains "No space left on device"
+}
+
+@test "seccomp: without a rule the same command works (the filter is the cause)" {
+        seccomp_rules '[{"names": ["chroot"], "action": "SCMP_ACT_ERRNO"}]'
+        set_cmd 'mkdir /x && echo made'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -eq 0 ]
+        assert_output_contains "made"
+}
+
+@test "seccomp: args filters match only the given argument values" {
+        # mkdir(path, mode): deny mode 0700 only (busybox passes 0777 by default, -m sets it).
+        seccomp_rules '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+                         "args": [{"index": 1, "value": 448, "op": "SCMP_CMP_EQ"}]},
+                        {"names": ["mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+                         "args": [{"index": 2, "value": 448, "op": "SCMP_CMP_EQ"}]}]'
+        set_cmd 'mkdir -m 0755 /ok && echo ok-made; mkdir -m 0700 /denied || echo denied-failed'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -eq 0 ]
+        assert_output_contains "ok-made"
+        assert_output_contains "Permission denied"
+        assert_output_contains "denied-failed"
+}
+
+@test "seccomp: SCMP_CMP_MASKED_EQ compares the masked argument" {
+        # Deny a mode whose group bits (mask 070) are 050.
+        seccomp_rules '[{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+                         "args": [{"index": 1, "value": 56, "valueTwo": 40, "op": "SCMP_CMP_MASKED_EQ"}]}]'
+        set_cmd 'mkdir -m 0700 /a && echo a-made; mkdir -m 0750 /b || echo b-failed'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -eq 0 ]
+        assert_output_contains "a-made"
+        assert_output_contains "b-failed"
+}
+
+@test "seccomp: defaultAction SCMP_ACT_ERRNO with defaultErrnoRet, and an allow-list" {
+        # Everything the shell and busybox need is allowed; mkdir falls to the default.
+        update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+                "syscalls": [{"names": ["read", "write", "openat", "open", "close", "fstat", "newfstatat",
+                        "stat", "lstat", "mmap", "munmap", "mprotect", "brk", "rt_sigaction",
+                        "rt_sigprocmask", "rt_sigreturn", "ioctl", "execve", "exit", "exit_group",
+                        "getpid", "getppid", "getuid", "geteuid", "getgid", "getegid", "arch_prctl",
+                        "set_tid_address", "wait4", "fork", "vfork", "clone", "clone3", "dup2", "dup3",
+                        "fcntl", "getcwd", "chdir", "uname", "prlimit64", "getrlimit", "access",
+                        "readlink", "getdents64", "lseek", "pipe", "pipe2", "set_robust_list",
+                        "rseq", "getrandom", "prctl", "setresuid", "setresgid", "setgroups", "capget",
+                        "capset", "close_range", "statx", "futex", "sched_getaffinity", "poll", "ppoll",
+                        "faccessat", "faccessat2"],
+                        "action": "SCMP_ACT_ALLOW"}]}'
+        set_cmd 'mkdir /x; echo "after"'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -eq 0 ]
+        assert_output_contains "Function not implemented"
+        assert_output_contains "after"
+}
+
+@test "seccomp: SCMP_ACT_KILL_PROCESS kills the workload" {
+        seccomp_rules '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL_PROCESS"}]'
+        set_cmd 'exec mkdir /x'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        # 128 + SIGSYS
+        [ "$status" -eq 159 ]
+}
+
+@test "seccomp: the filter holds for a process exec'd in the container, and with noNewPrivileges off" {
+        seccomp_rules '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]'
+        update_config '.process.noNewPrivileges = false'
+        set_cmd 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status; sleep 10'
+        create_detached
+        skiff start "$CID"
+        run skiff exec "$CID" mkdir /y
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Operation not permitted"* ]]
+        sleep 0.2
+        grep -q "Seccomp:.2" "$BATS_TEST_TMPDIR/$CID.out"
+        grep -q "NoNewPrivs:.0" "$BATS_TEST_TMPDIR/$CID.out"
+        skiff delete --force "$CID"
+}
+
+@test "seccomp: unknown syscall names are skipped (debug message), the rest applies" {
+        seccomp_rules '[{"names": ["no_such_call", "mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]'
+        set_cmd 'mkdir /x'
+        run skiff --debug run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -ne 0 ]
+        assert_output_contains "Operation not permitted"
+        assert_output_contains "no_such_call"
+}
+
+@test "seccomp: an unknown action, operator, architecture or flag fails create naming the field" {
+        seccomp_rules '[{"names": ["mkdir"], "action": "SCMP_ACT_ALLOW"}, {"names": ["rmdir"], "action": "SCMP_ACT_NOPE"}]'
+        run skiff create --bundle "$BUNDLE" "$CID"
+        [ "$status" -ne 0 ]
+        assert_output_contains 'linux.seccomp.syscalls[1].action: unknown action "SCMP_ACT_NOPE"'
+        assert_nothing_left "$CID"
+
+        seccomp_rules '[{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_ALMOST"}]}]'
+        run skiff create --bundle "$BUNDLE" "$CID"
+        [ "$status" -ne 0 ]
+        assert_output_contains 'linux.seccomp.syscalls[0].args[0].op: unknown operator "SCMP_CMP_ALMOST"'
+        assert_nothing_left "$CID"
+
+        update_config '.linux.seccomp.architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_Z80"]'
+        run skiff create --bundle "$BUNDLE" "$CID"
+        [ "$status" -ne 0 ]
+        assert_output_contains 'linux.seccomp.architectures[1]: unknown architecture "SCMP_ARCH_Z80"'
+        assert_nothing_left "$CID"
+
+        update_config '.linux.seccomp.architectures = ["SCMP_ARCH_X86_64"] | .linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_FAST"]'
+        run skiff create --bundle "$BUNDLE" "$CID"
+        [ "$status" -ne 0 ]
+        assert_output_contains 'linux.seccomp.flags[0]: unknown or unsupported flag "SECCOMP_FILTER_FLAG_FAST"'
+        assert_nothing_left "$CID"
+
+        update_config '.linux.seccomp.flags = [] | .linux.seccomp.syscalls = [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]'
+        run skiff create --bundle "$BUNDLE" "$CID"
+        [ "$status" -ne 0 ]
+        assert_output_contains 'linux.seccomp.listenerPath: required when an action is SCMP_ACT_NOTIFY'
+        assert_nothing_left "$CID"
+}
+
+@test "seccomp: flags SECCOMP_FILTER_FLAG_LOG and SPEC_ALLOW are accepted and the filter works" {
+        seccomp_rules '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]'
+        update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"]'
+        set_cmd 'mkdir /x'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -ne 0 ]
+        assert_output_contains "Operation not permitted"
+}
+
+start_listener() { # start_listener REPLY
+        SOCK="$BATS_TEST_TMPDIR/listener.sock"
+        "$LISTENER" "$SOCK" "$BATS_TEST_TMPDIR/listener.json" "$BATS_TEST_TMPDIR/listener.log" "$1" \
+                2>"$BATS_TEST_TMPDIR/listener.err" &
+        LISTENER_PID=$!
+        for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.02; done
+        [ -S "$SOCK" ]
+        update_config --arg sock "$SOCK" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+                "listenerPath": $sock, "listenerMetadata": "from-the-test",
+                "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}'
+}
+
+stop_listener() {
+        kill "$LISTENER_PID" 2>/dev/null || true
+        wait "$LISTENER_PID" 2>/dev/null || true
+}
+
+@test "seccomp notify: the listener gets the fd and the state, and its answer is the call's result" {
+        start_listener errno:39
+        set_cmd 'mkdir /x; echo "rc=$?"; [ -e /x ] || echo absent'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        stop_listener
+        [ "$status" -eq 0 ]
+        assert_output_contains "Directory not empty"
+        assert_output_contains "absent"
+        grep -qx "mkdir\|mkdirat" "$BATS_TEST_TMPDIR/listener.log"
+        json="$BATS_TEST_TMPDIR/listener.json"
+        [ "$(jq -r .metadata "$json")" = "from-the-test" ]
+        [ "$(jq -r '.fds[0]' "$json")" = "seccompFd" ]
+        [ "$(jq -r .state.id "$json")" = "$CID" ]
+        [ "$(jq -r .state.status "$json")" = "creating" ]
+        [ "$(jq -r .pid "$json")" -gt 1 ]
+        [ "$(jq -r .pid "$json")" = "$(jq -r .state.pid "$json")" ]
+        [ "$(jq -r .state.bundle "$json")" = "$(cd "$BUNDLE" && pwd -P)" ]
+        assert_nothing_left "$CID"
+}
+
+@test "seccomp notify: the listener can let the call succeed without running it, or run it" {
+        start_listener fake
+        set_cmd 'mkdir /x && echo "said ok"; [ -e /x ] || echo "but absent"'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        stop_listener
+        [ "$status" -eq 0 ]
+        assert_output_contains "said ok"
+        assert_output_contains "but absent"
+
+        start_listener continue
+        set_cmd 'mkdir /x && [ -d /x ] && echo "really made"'
+        run skiff run --bundle "$BUNDLE" "${CID}b" </dev/null
+        stop_listener
+        [ "$status" -eq 0 ]
+        assert_output_contains "really made"
+}
+
+@test "seccomp notify: no listener at listenerPath fails create, leaving nothing" {
+        update_config --arg sock "$BATS_TEST_TMPDIR/nobody.sock" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+                "listenerPath": $sock, "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
+        run skiff create --bundle "$BUNDLE" "$CID"
+        [ "$status" -ne 0 ]
+        assert_output_contains "linux.seccomp.listenerPath: connect to $BATS_TEST_TMPDIR/nobody.sock"
+        assert_nothing_left "$CID"
+}
+
+@test "seccomp: skiff spec writes a default profile that runs a container and denies what it should" {
+        skiff spec --bundle "$BATS_TEST_TMPDIR" 2>/dev/null || (cd "$BATS_TEST_TMPDIR" && "$SKIFF" spec)
+        jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$BATS_TEST_TMPDIR/config.json"
+        update_config --slurpfile spec "$BATS_TEST_TMPDIR/config.json" '.linux.seccomp = $spec[0].linux.seccomp'
+        set_cmd 'mkdir /x && echo made; unshare -m true || echo no-unshare'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -eq 0 ]
+        assert_output_contains "made"
+        assert_output_contains "no-unshare"
+}
