@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cgroup.h"
 #include "json.h"
 #include "util.h"
 
@@ -240,6 +241,8 @@ enum status state_status(const char *root, const struct state *st)
         fifo = state_path(root, st->id, "exec.fifo");
         if (access(fifo, F_OK) == 0)
                 return STATUS_CREATED;
+        if (cgroup_is_frozen(st->cgroup))
+                return STATUS_PAUSED;
         return STATUS_RUNNING;
 }
 
