@@ -46,7 +46,7 @@ int signal_from_name(const char *name);
 char *cli_shim_path(void);
 
 #define COMMANDS(X) \
-        X(create) X(start) X(state) X(kill) X(delete) X(run) X(wait) X(list) X(spec) X(features) \
+        X(create) X(start) X(state) X(kill) X(delete) X(run) X(exec) X(wait) X(list) X(spec) X(features) \
         X(pause) X(resume) X(update) X(ps) X(events)
 #define DECLARE(name) extern const struct command command_##name;
 COMMANDS(DECLARE)

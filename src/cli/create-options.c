@@ -2,6 +2,9 @@
 
 #include <string.h>
 
+#include "../lib/fds.h"
+#include "../lib/sealed-exe.h"
+#include "../lib/terminal.h"
 #include "../lib/util.h"
 
 enum { OPT_PID_FILE = 1000, OPT_NO_PIVOT, OPT_PRESERVE_FDS, OPT_CONSOLE_SOCKET, OPT_NO_NEW_KEYRING, OPT_DETACH };
@@ -22,9 +25,34 @@ static int on_option(struct cli *cli, int opt, const char *arg, void *data)
                         return -cli_usage_error(cli, "--preserve-fds: \"%s\" is not a count of fds", arg);
                 f->options.preserve_fds = (int)n;
                 break;
-        case OPT_CONSOLE_SOCKET:
-                return -cli_usage_error(cli, "--console-socket: terminals are not supported yet");
+        case OPT_CONSOLE_SOCKET: f->console_socket = arg; break;
         }
+        return 0;
+}
+
+/* Socket activation (systemd): fds from 3 on, when LISTEN_PID says they are meant for us. */
+static int listen_fds_of_caller(void)
+{
+        const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+        long n, p;
+
+        if (!fds || !pid || !str_to_long(fds, &n) || !str_to_long(pid, &p) || p != getpid() || n <= 0 || n > 65536)
+                return 0;
+        return (int)n;
+}
+
+/* Check the passed fds while no fd of ours can have taken one of their numbers, move to the sealed
+ * copy of skiff (the init must not show the real binary to the container), then connect the
+ * console socket, once: the receiver takes one connection. */
+static int prepare_fds(struct cli *cli, struct create_flags *f)
+{
+        struct error err = { 0 };
+
+        f->options.listen_fds = listen_fds_of_caller();
+        if (fds_check_passed(f->options.listen_fds + f->options.preserve_fds, "--preserve-fds", &err) < 0 ||
+            sealed_exe_reexec(&err) < 0 ||
+            (f->console_socket && terminal_connect_socket(f->console_socket, &f->options.console_fd, &err) < 0))
+                return cli_fail(cli, f->options.id, &err);
         return 0;
 }
 
@@ -47,6 +75,7 @@ int create_flags_parse(struct cli *cli, int argc, char **argv, struct create_fla
         f->options.root = cli->root;
         f->options.warn = cli_warn;
         f->options.bundle = ".";
+        f->options.console_fd = -1;
         if ((r = cli_parse(cli, argc, argv, opts, on_option, f,
                            &done, &next)) < 0)
                 return -r;
@@ -59,10 +88,12 @@ int create_flags_parse(struct cli *cli, int argc, char **argv, struct create_fla
         f->options.id = *ret_id;
         f->shim_path = cli_shim_path();
         f->options.shim_path = f->shim_path;
-        return 0;
+        return prepare_fds(cli, f);
 }
 
 void create_flags_clear(struct create_flags *f)
 {
+        if (f->options.console_fd >= 0)
+                close(f->options.console_fd);
         free(f->shim_path);
 }

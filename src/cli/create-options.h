@@ -6,6 +6,7 @@
 struct create_flags {
         struct create_options options;
         bool detach;    /* run only */
+        const char *console_socket;
         char *shim_path;
 };
 

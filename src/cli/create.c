@@ -31,7 +31,7 @@ const struct command command_create = {
                  "  --pid-file FILE        write the init's pid to FILE\n"
                  "  --no-pivot             MS_MOVE + chroot instead of pivot_root (for a ramfs root)\n"
                  "  --preserve-fds N       pass N fds from 3 on to the container\n"
-                 "  --console-socket PATH  (terminal) not supported yet\n"
+                 "  --console-socket PATH  send the pty master (process.terminal) to this unix socket\n"
                  "  --no-new-keyring       accepted; skiff makes no session keyring\n",
         .run = run,
 };

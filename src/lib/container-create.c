@@ -36,7 +36,8 @@ struct creation {
 _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_sync, int state_dirfd)
 {
         struct init_args args = { .spec = c->spec, .sync_fd = init_sync, .state_dirfd = state_dirfd,
-                                  .no_pivot = c->o->no_pivot, .preserve_fds = c->o->preserve_fds };
+                                  .no_pivot = c->o->no_pivot, .preserve_fds = c->o->preserve_fds + c->o->listen_fds,
+                                  .listen_fds = c->o->listen_fds, .console_fd = c->o->console_fd };
         struct error err = { 0 };
         char pidbuf[32];
         pid_t pid;
@@ -211,6 +212,8 @@ static int load_spec(const struct create_options *o, struct spec **ret, char **r
                 return r;
         if (!spec_namespace(*ret, CLONE_NEWNS))
                 return error_set(err, EINVAL, "linux.namespaces: skiff needs a mount namespace for the container");
+        if ((*ret)->process.terminal && o->console_fd < 0)
+                return error_set(err, EINVAL, "process.terminal: needs --console-socket to send the pty to");
         /* Relative bind sources are relative to the bundle, as in runc. */
         if (chdir(bundle) < 0)
                 return error_sys(err, errno, "chdir %s", bundle);

@@ -13,6 +13,8 @@ struct create_options {
         const char *shim_path;  /* the skiff-shim binary */
         bool no_pivot;
         int preserve_fds;
+        int listen_fds;         /* the caller's LISTEN_FDS: passed first, before preserve_fds */
+        int console_fd;         /* a connected --console-socket (process.terminal), or -1 */
         /* Shows a warning that does not stop the create (a joined cgroup with processes in it). */
         void (*warn)(const char *msg);
 };

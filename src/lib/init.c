@@ -11,8 +11,11 @@
 
 #include "namespaces.h"
 #include "process.h"
+#include "env.h"
+#include "fds.h"
 #include "rootfs.h"
 #include "sync.h"
+#include "terminal.h"
 #include "util.h"
 
 static int set_names(const struct spec *spec, struct error *err)
@@ -44,6 +47,8 @@ static int init_setup(const struct init_args *a, char **ret_program, struct erro
                 return r;
         if ((r = rootfs_setup(spec, a->no_pivot, err)) < 0)
                 return r;
+        if (spec->process.terminal && (r = terminal_setup(&spec->process, a->console_fd, err)) < 0)
+                return r;
         if ((r = process_apply_limits(spec, err)) < 0)
                 return r;
         return process_find_program(spec, ret_program, err);
@@ -62,6 +67,22 @@ static int wait_for_start(int state_dirfd, struct error *err)
         return 0;
 }
 
+/* What the workload inherits: the passed fds (with socket activation's LISTEN_FDS and LISTEN_PID, as
+ * sd_listen_fds() checks them) and nothing else, closed before chdir so that no host directory fd
+ * can serve as process.cwd. */
+static int hand_over_fds(const struct init_args *a, struct error *err)
+{
+        if (a->listen_fds > 0) {
+                char text[16];
+
+                snprintf(text, sizeof(text), "%d", a->listen_fds);
+                env_set(&a->spec->process.env, "LISTEN_FDS", text);
+                snprintf(text, sizeof(text), "%d", (int)getpid());
+                env_set(&a->spec->process.env, "LISTEN_PID", text);
+        }
+        return fds_close_from(3 + a->preserve_fds, -1, err);
+}
+
 _Noreturn void init_main(const struct init_args *a)
 {
         struct error err = { 0 };
@@ -78,7 +99,7 @@ _Noreturn void init_main(const struct init_args *a)
         close(a->sync_fd);
         /* From here we outlive the shim's death: the container keeps running. */
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-        if (wait_for_start(a->state_dirfd, &err) == 0 && process_set_identity(a->spec, &err) == 0)
+        if (wait_for_start(a->state_dirfd, &err) == 0 && hand_over_fds(a, &err) == 0 && process_set_identity(a->spec, &err) == 0 && fds_check_cwd(a->spec->process.cwd, &err) == 0)
                 process_exec(a->spec, program, a->preserve_fds, &err);
         fprintf(stderr, "skiff: init: %s\n", err.msg);
         _exit(127);

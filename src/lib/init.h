@@ -5,11 +5,13 @@
 #include "spec.h"
 
 struct init_args {
-        const struct spec *spec;
+        struct spec *spec;      /* the init's own copy: it adds LISTEN_* to process.env */
         int sync_fd;            /* to skiff create */
         int state_dirfd;        /* ROOT/ID, to open exec.fifo after pivot_root */
         bool no_pivot;
-        int preserve_fds;
+        int preserve_fds;       /* all the fds passed on, LISTEN_FDS included */
+        int listen_fds;
+        int console_fd;         /* where to send the pty master, or -1 */
 };
 
 /* Never returns: execs the workload or exits non-zero after telling create (or stderr) why. */

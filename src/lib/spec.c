@@ -636,6 +636,36 @@ int spec_load(const char *bundle, struct spec **ret_spec, struct error *err)
         return 0;
 }
 
+int spec_process_parse(const char *json, struct spec_process *ret, struct error *err)
+{
+        struct spec_process p = { 0 };
+        yajl_val tree = NULL;
+        int r;
+
+        if ((r = json_parse_string(json, "process", &tree, err)) < 0)
+                return r;
+        r = parse_process(tree, &p, err);
+        yajl_tree_free(tree);
+        if (r < 0) {
+                spec_process_clear(&p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+void spec_process_clear(struct spec_process *p)
+{
+        strv_free(p->args);
+        strv_free(p->env);
+        free(p->cwd);
+        free(p->user.additional_gids);
+        for (size_t i = 0; i < p->n_rlimits; i++)
+                free(p->rlimits[i].type);
+        free(p->rlimits);
+        *p = (struct spec_process){ 0 };
+}
+
 void spec_free(struct spec *spec)
 {
         if (!spec)
@@ -644,13 +674,7 @@ void spec_free(struct spec *spec)
         free(spec->root_path);
         free(spec->hostname);
         free(spec->domainname);
-        strv_free(spec->process.args);
-        strv_free(spec->process.env);
-        free(spec->process.cwd);
-        free(spec->process.user.additional_gids);
-        for (size_t i = 0; i < spec->process.n_rlimits; i++)
-                free(spec->process.rlimits[i].type);
-        free(spec->process.rlimits);
+        spec_process_clear(&spec->process);
         for (size_t i = 0; i < spec->n_mounts; i++) {
                 free(spec->mounts[i].destination);
                 free(spec->mounts[i].type);

@@ -117,6 +117,9 @@ int spec_load(const char *bundle, struct spec **ret_spec, struct error *err);
 /* Parse a config from JSON text; `bundle` resolves a relative root.path. */
 int spec_parse(const char *json, const char *bundle, struct spec **ret_spec, struct error *err);
 void spec_free(struct spec *spec);
+/* Parse a process object alone (`exec --process FILE`), with the same checks as config.json's. */
+int spec_process_parse(const char *json, struct spec_process *ret, struct error *err);
+void spec_process_clear(struct spec_process *p);
 void spec_freep(struct spec **spec);
 
 const struct spec_namespace *spec_namespace(const struct spec *spec, int type);

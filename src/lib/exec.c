@@ -1,0 +1,275 @@
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "cgroup.h"
+#include "fds.h"
+#include "process.h"
+#include "sealed-exe.h"
+#include "state.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* The init's namespaces as /proc/PID/ns names them. */
+static const struct {
+        const char *name;
+        int type;
+} proc_ns[] = {
+        { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },   { "pid", CLONE_NEWPID },
+        { "net", CLONE_NEWNET },   { "ipc", CLONE_NEWIPC },  { "uts", CLONE_NEWUTS },
+        { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+};
+
+int exec_load_spec(const char *root, const char *id, struct spec **ret_spec, struct error *err)
+{
+        struct state st = { 0 };
+        int r;
+
+        if ((r = state_read(root, id, &st, err)) < 0)
+                return r;
+        r = spec_load(st.bundle, ret_spec, err);
+        state_clear(&st);
+        return r;
+}
+
+/* Every namespace of the init that is not ours already: setns() refuses to "join" our own user
+ * namespace, and the others cost nothing to leave out. */
+static int namespaces_to_join(pid_t init, int *ret_flags, struct error *err)
+{
+        int flags = 0;
+
+        for (size_t i = 0; i < ARRAY_SIZE(proc_ns); i++) {
+                _cleanup_free_ char *theirs = xasprintf("/proc/%d/ns/%s", (int)init, proc_ns[i].name);
+                _cleanup_free_ char *ours = xasprintf("/proc/self/ns/%s", proc_ns[i].name);
+                struct stat a, b;
+
+                if (stat(ours, &b) < 0 && errno == ENOENT)
+                        continue; /* a kernel without this namespace type */
+                if (stat(theirs, &a) < 0)
+                        return error_sys(err, errno, "stat %s", theirs);
+                if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+                        flags |= proc_ns[i].type;
+        }
+        *ret_flags = flags;
+        return 0;
+}
+
+/* The process that runs the workload, forked inside every namespace. Never returns. */
+_Noreturn static void joined_child(const struct exec_options *o, int sync_fd, int console_fd)
+{
+        struct spec *spec = o->spec;
+        _cleanup_free_ char *program = NULL;
+        struct error err = { 0 };
+
+        if ((console_fd >= 0 && terminal_setup(&spec->process, console_fd, &err) < 0) ||
+            process_apply_limits(spec, &err) < 0 || process_find_program(spec, &program, &err) < 0 ||
+            /* Before chdir: no fd of ours may serve as a way to a host directory. */
+            fds_close_from(3 + o->preserve_fds, sync_fd, &err) < 0 ||
+            process_set_identity(spec, &err) < 0 || fds_check_cwd(spec->process.cwd, &err) < 0)
+                goto fail;
+        process_exec(spec, program, o->preserve_fds, &err);
+fail:
+        sync_send_error(sync_fd, &err);
+        _exit(255);
+}
+
+/* Forked by exec on the host and put in the container's cgroup: join the namespaces, fork the
+ * workload's process (a pid namespace takes only children), tell its pid, exit. */
+_Noreturn static void joiner(const struct exec_options *o, int pidfd, int ns_flags, int sync_fd, int console_fd)
+{
+        struct error err = { 0 };
+        pid_t pid;
+
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (sync_expect(sync_fd, SYNC_GO, NULL, "skiff exec", &err) < 0)
+                _exit(255);
+        if (ns_flags && setns(pidfd, ns_flags) < 0) {
+                error_sys(&err, errno, "join the namespaces of the container's init");
+                goto fail;
+        }
+        close(pidfd);
+        pid = fork();
+        if (pid < 0) {
+                error_sys(&err, errno, "fork in the container");
+                goto fail;
+        }
+        if (pid == 0) {
+                prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+                joined_child(o, sync_fd, console_fd);
+        }
+        if (sync_send(sync_fd, SYNC_PID, pid, &err) < 0)
+                _exit(255);
+        _exit(0);
+fail:
+        sync_send_error(sync_fd, &err);
+        _exit(255);
+}
+
+static volatile sig_atomic_t forward_to;
+
+static void forward(int sig)
+{
+        if (forward_to > 0)
+                kill(forward_to, sig);
+}
+
+/* In the foreground, the signals meant for the process reach us: pass them on. SIGWINCH stays
+ * with the terminal relay when there is one. */
+static void forward_signals(pid_t pid, bool tty)
+{
+        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+        struct sigaction sa = { .sa_handler = forward };
+
+        forward_to = pid;
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+                if (!(tty && sigs[i] == SIGWINCH))
+                        sigaction(sigs[i], &sa, NULL);
+}
+
+static int check_running(const struct state *st, const char *root, struct error *err)
+{
+        enum status s = state_status(root, st);
+
+        if (s == STATUS_RUNNING || s == STATUS_CREATED)
+                return 0;
+        if (s == STATUS_PAUSED)
+                return error_set(err, EBUSY, "cannot exec in a paused container");
+        return error_set(err, ESRCH, "cannot exec in a %s container: container not running", status_name(s));
+}
+
+static int wait_exit_code(pid_t pid)
+{
+        int status;
+
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return 255;
+        return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* Start the joiner and return the pid of the workload's process once it has exec'd. */
+static int start(const struct exec_options *o, const struct state *st, int pidfd, int ns_flags,
+                 int console_fd, pid_t *ret_pid, struct error *err)
+{
+        _cleanup_close_ int sync_fd = -1;
+        int pair[2], status, r;
+        pid_t joiner_pid;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return error_sys(err, errno, "create socket pair");
+        sync_fd = pair[0];
+        joiner_pid = fork();
+        if (joiner_pid < 0) {
+                close(pair[1]);
+                return error_sys(err, errno, "fork");
+        }
+        if (joiner_pid == 0) {
+                close(pair[0]);
+                joiner(o, pidfd, ns_flags, pair[1], console_fd);
+        }
+        close(pair[1]);
+        /* Join the cgroup from out here, where the host's cgroupfs is ours to write. */
+        if ((r = cgroup_enter(st->cgroup, joiner_pid, err)) < 0)
+                error_wrap(err, "join the container's cgroup");
+        else if ((r = sync_send(sync_fd, SYNC_GO, 0, err)) >= 0)
+                r = sync_expect(sync_fd, SYNC_PID, ret_pid, "the joining process", err);
+        if (r < 0)
+                kill(joiner_pid, SIGKILL);
+        while (waitpid(joiner_pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (r < 0)
+                return r;
+        /* EOF: the workload's exec went through (the socket is close-on-exec); else why it failed. */
+        r = sync_expect(sync_fd, SYNC_READY, NULL, "the process in the container", err);
+        if (r == -EPIPE)
+                return 0;
+        if (r == 0)
+                r = error_set(err, EPROTO, "unexpected message from the process in the container");
+        return r;
+}
+
+int container_exec(const struct exec_options *o, int *ret_exit_code, struct error *err)
+{
+        struct state st = { 0 };
+        _cleanup_close_ int pidfd = -1, relay = -1, child_console = -1, master = -1, workload = -1;
+        bool tty = o->spec->process.terminal;
+        pid_t pid;
+        int ns_flags = 0, r;
+
+        if (!sealed_exe_active())
+                return error_set(err, EPERM, "exec must run from the sealed copy of skiff");
+        if (tty && o->console_fd < 0 && o->detach)
+                return error_set(err, EINVAL, "--tty with --detach needs --console-socket to hand the pty to");
+        if (!tty && o->console_fd >= 0)
+                return error_set(err, EINVAL, "--console-socket needs a terminal (--tty or process.terminal)");
+        if ((r = state_read(o->root, o->id, &st, err)) < 0)
+                return r;
+        if ((r = check_running(&st, o->root, err)) < 0)
+                goto out;
+        pidfd = (int)syscall(SYS_pidfd_open, st.pid, 0);
+        /* Opened first, checked second: the pidfd then surely is our init, not a recycled pid. */
+        if (pidfd < 0 || !process_is(st.pid, st.start_time)) {
+                r = error_set(err, ESRCH, "container not running");
+                goto out;
+        }
+        if ((r = namespaces_to_join(st.pid, &ns_flags, err)) < 0)
+                goto out;
+        if (tty && o->console_fd < 0) {
+                int pair[2];
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+                        r = error_sys(err, errno, "create socket pair");
+                        goto out;
+                }
+                relay = pair[0];
+                child_console = pair[1];
+        }
+        /* Orphaned when the joiner exits, the workload's process comes to us to be reaped. */
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        if ((r = start(o, &st, pidfd, ns_flags, tty ? (o->console_fd >= 0 ? o->console_fd : child_console) : -1,
+                       &pid, err)) < 0)
+                goto out;
+        if (o->pid_file) {
+                _cleanup_free_ char *text = xasprintf("%d", (int)pid);
+                if ((r = write_file_atomic(o->pid_file, text, strlen(text), err)) < 0) {
+                        error_wrap(err, "--pid-file");
+                        kill(pid, SIGKILL);
+                        goto out;
+                }
+        }
+        if (o->detach) {
+                *ret_exit_code = 0;
+                goto out;
+        }
+        forward_signals(pid, tty);
+        if (relay >= 0) {
+                close(TAKE_FD(child_console));
+                workload = (int)syscall(SYS_pidfd_open, pid, 0);
+                if ((r = terminal_receive_master(relay, true, &master, err)) < 0 ||
+                    (r = terminal_relay(master, workload, err)) < 0) {
+                        kill(pid, SIGKILL);
+                        wait_exit_code(pid);
+                        goto out;
+                }
+        }
+        *ret_exit_code = wait_exit_code(pid);
+        forward_to = 0;
+out:
+        state_clear(&st);
+        return r;
+}

@@ -1,0 +1,104 @@
+#include "sealed-exe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3: say that the memfd is meant to be executed */
+#endif
+
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+bool sealed_exe_active(void)
+{
+        _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        int seals;
+
+        if (fd < 0)
+                return false;
+        seals = fcntl(fd, F_GET_SEALS);
+        return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+static int make_sealed_copy(int *ret_fd, struct error *err)
+{
+        _cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int copy = -1;
+        struct stat st;
+        off_t done = 0;
+
+        if (self < 0)
+                return error_sys(err, errno, "open /proc/self/exe");
+        if (fstat(self, &st) < 0)
+                return error_sys(err, errno, "stat /proc/self/exe");
+        copy = memfd_create("skiff", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        if (copy < 0 && errno == EINVAL) /* before Linux 6.3, MFD_EXEC is unknown */
+                copy = memfd_create("skiff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (copy < 0)
+                return error_sys(err, errno, "memfd_create");
+        while (done < st.st_size) {
+                ssize_t n = sendfile(copy, self, NULL, (size_t)(st.st_size - done));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return error_sys(err, n < 0 ? errno : EIO, "copy /proc/self/exe to a memfd");
+                done += n;
+        }
+        if (fcntl(copy, F_ADD_SEALS, SEALS) < 0)
+                return error_sys(err, errno, "seal the memfd copy of skiff");
+        *ret_fd = TAKE_FD(copy);
+        return 0;
+}
+
+/* argv as the kernel recorded it: the new image must parse exactly what this one did. */
+static int own_argv(char ***ret_argv, struct error *err)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t len, n = 0;
+        char **argv;
+        int r;
+
+        if ((r = read_file("/proc/self/cmdline", &data, &len, err)) < 0)
+                return r;
+        for (size_t i = 0; i < len; i++)
+                n += data[i] == '\0';
+        argv = xcalloc(n + 1, sizeof(char *));
+        for (size_t i = 0, k = 0; i < len && k < n; i += strlen(data + i) + 1)
+                argv[k++] = xstrdup(data + i);
+        *ret_argv = argv;
+        return 0;
+}
+
+int sealed_exe_reexec(struct error *err)
+{
+        _cleanup_close_ int copy = -1;
+        _cleanup_strv_ char **argv = NULL;
+        char self[PATH_MAX];
+        ssize_t n;
+        int r;
+
+        if (sealed_exe_active())
+                return 0;
+        /* The copy has no directory: keep finding skiff-shim beside the real binary. */
+        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n < 0)
+                return error_sys(err, errno, "readlink /proc/self/exe");
+        self[n] = '\0';
+        if (!getenv("SKIFF_SHIM")) {
+                _cleanup_free_ char *shim = xasprintf("%s/skiff-shim", dirname(self));
+                setenv("SKIFF_SHIM", shim, 1);
+        }
+        if ((r = make_sealed_copy(&copy, err)) < 0 || (r = own_argv(&argv, err)) < 0)
+                return r;
+        fexecve(copy, argv, environ);
+        return error_sys(err, errno, "execute the sealed copy of skiff");
+}

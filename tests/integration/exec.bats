@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+# skiff exec: another process in a running container, in its namespaces and cgroup, with the
+# identity asked for; its exit code is exec's, 255 is skiff's own failure.
+
+load helpers
+
+# A running container whose workload waits.
+start_sleeper() {
+        set_cmd 'sleep 1000'
+        run_detached
+        wait_status "$CID" running
+}
+
+@test "exec joins every namespace of the init" {
+        start_sleeper
+        pid=$(pid_of "$CID")
+        for ns in pid mnt net ipc uts cgroup; do
+                run skiff exec "$CID" readlink /proc/self/ns/$ns
+                [ "$status" -eq 0 ]
+                [ "$output" = "$(readlink /proc/$pid/ns/$ns)" ]
+                [ "$output" != "$(readlink /proc/self/ns/$ns)" ]
+        done
+        # In the container's pid namespace, its init is pid 1 and sleeps.
+        run skiff exec "$CID" cat /proc/1/cmdline
+        [ "$output" = "$(printf 'sleep\0001000')" ] || [ "$output" = "sleep1000" ]
+}
+
+@test "exec joins the container's cgroup" {
+        start_sleeper
+        pid=$(pid_of "$CID")
+        skiff exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$CID" sleep 1000
+        epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+        [ "$(cat /proc/$epid/cgroup)" = "$(cat /proc/$pid/cgroup)" ]
+        grep -q "/skiff-test/$CID" /proc/$epid/cgroup
+}
+
+@test "exec exits with the process's code, 128 + signal when a signal ended it" {
+        start_sleeper
+        run skiff exec "$CID" sh -c 'exit 42'
+        [ "$status" -eq 42 ]
+        run skiff exec "$CID" sh -c 'kill -TERM $$'
+        [ "$status" -eq 143 ]
+        run skiff exec "$CID" sh -c 'echo out; echo err >&2'
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = out ]
+        [ "${lines[1]}" = err ]
+}
+
+@test "exec returns 255 for its own failures, with the reason" {
+        start_sleeper
+        run skiff exec "$CID" /no/such/program
+        [ "$status" -eq 255 ]
+        assert_output_contains "process.args[0]: \"/no/such/program\" is not an executable file"
+        run skiff exec nosuchcontainer true
+        [ "$status" -eq 255 ]
+        assert_output_contains "does not exist"
+        run skiff exec "$CID"
+        [ "$status" -eq 2 ]
+        assert_output_contains "needs a command to run"
+}
+
+@test "exec --user, --env, --cwd" {
+        start_sleeper
+        run skiff exec --user 1000:1001 --env FOO=bar --env TERM=dumb --cwd /tmp "$CID" \
+                sh -c 'echo $(id -u) $(id -g) $FOO $TERM $(pwd)'
+        [ "$status" -eq 0 ]
+        [ "$output" = "1000 1001 bar dumb /tmp" ]
+        # The config's environment is the base: PATH is still there.
+        run skiff exec "$CID" sh -c 'echo $PATH'
+        [ "$output" = "$(jq -r '.process.env[] | select(startswith("PATH="))' "$BUNDLE/config.json" | cut -d= -f2)" ]
+        run skiff exec --user nobody "$CID" true
+        [ "$status" -eq 255 ]
+        assert_output_contains "--user"
+}
+
+@test "exec --cap adds a capability; without it the config's set holds" {
+        start_sleeper
+        # CAP_SYS_ADMIN is bit 21 of CapEff.
+        run skiff exec "$CID" sh -c 'grep CapEff /proc/self/status'
+        [ "$status" -eq 0 ]
+        eff=$(echo "$output" | awk '{print $2}')
+        [ $(( 0x$eff >> 21 & 1 )) -eq 0 ]
+        run skiff exec --cap CAP_SYS_ADMIN "$CID" sh -c 'grep CapEff /proc/self/status'
+        eff=$(echo "$output" | awk '{print $2}')
+        [ $(( 0x$eff >> 21 & 1 )) -eq 1 ]
+        # no_new_privs from the config applies to exec'd processes too.
+        run skiff exec "$CID" sh -c 'grep NoNewPrivs /proc/self/status'
+        [ "$(echo "$output" | awk '{print $2}')" = 1 ]
+}
+
+@test "exec --process FILE runs the process described there" {
+        start_sleeper
+        cat >"$BATS_TEST_TMPDIR/process.json" <<'JSON'
+{"args": ["sh", "-c", "echo $A $(id -u) $(pwd)"], "env": ["A=from-json", "PATH=/bin"],
+ "cwd": "/etc", "user": {"uid": 7, "gid": 7}}
+JSON
+        run skiff exec --process "$BATS_TEST_TMPDIR/process.json" "$CID"
+        [ "$status" -eq 0 ]
+        [ "$output" = "from-json 7 /etc" ]
+        echo '{"args": ["true"], "user": {"uid": 0, "gid": 0}}' >"$BATS_TEST_TMPDIR/bad.json"
+        run skiff exec --process "$BATS_TEST_TMPDIR/bad.json" "$CID"
+        [ "$status" -eq 255 ]
+        assert_output_contains "process.cwd: missing"
+}
+
+@test "exec --detach returns at once; --pid-file names the process, in the container" {
+        start_sleeper
+        pid=$(pid_of "$CID")
+        start=$(date +%s%N)
+        skiff exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$CID" sleep 1000
+        [ $(( ($(date +%s%N) - start) / 1000000 )) -lt 3000 ]
+        epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+        [ -d /proc/$epid ]
+        [ "$(cat /proc/$epid/comm)" = sleep ]
+        [ "$(readlink /proc/$epid/ns/pid)" = "$(readlink /proc/$pid/ns/pid)" ]
+        skiff kill "$CID" KILL
+        wait_status "$CID" stopped
+}
+
+@test "exec into a stopped container is an error" {
+        set_cmd 'true'
+        run_detached
+        wait_status "$CID" stopped
+        run skiff exec "$CID" true
+        [ "$status" -eq 255 ]
+        assert_output_contains "container not running"
+}
+
+@test "the init before start runs from a sealed memfd the container cannot write" {
+        set_cmd 'sleep 1000'
+        sum=$(sha256sum <"$SKIFF")
+        create_detached
+        pid=$(pid_of "$CID")
+        [[ "$(readlink /proc/$pid/exe)" == /memfd:skiff* ]]
+        # Seen from inside, through the container's own /proc, by a process strong enough to look
+        # at its still privileged init (CAP_SYS_PTRACE).
+        run skiff exec --cap CAP_SYS_PTRACE "$CID" readlink /proc/1/exe
+        [ "$status" -eq 0 ]
+        [[ "$output" == /memfd:skiff* ]]
+        run skiff exec --cap CAP_SYS_PTRACE "$CID" sh -c 'echo owned >/proc/1/exe'
+        [ "$status" -ne 0 ]
+        # The binary on the host is intact.
+        [ "$(sha256sum <"$SKIFF")" = "$sum" ]
+        skiff start "$CID"
+        wait_status "$CID" running
+}
+
+@test "the joining process of exec is a sealed memfd while it is visible in the container" {
+        start_sleeper
+        # Hold the joining process in its execve for 3 s, where the container can see it.
+        strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=3000000 \
+                "$SKIFF" --root "$ROOT" exec "$CID" true &
+        tracer=$!
+        found=
+        for i in $(seq 40); do
+                sleep 0.25
+                run skiff exec "$CID" sh -c 'for p in /proc/[0-9]*; do
+                        case "$(readlink $p/exe)" in /memfd:*) echo ${p#/proc/} $(readlink $p/exe);;
+                        esac; done'
+                [ -n "$output" ] && { found=$output; break; }
+        done
+        echo "joining process: $found"
+        [[ "$found" == *"/memfd:skiff"* ]]
+        jpid=${found%% *}
+        run skiff exec "$CID" sh -c "echo owned >/proc/$jpid/exe"
+        [ "$status" -ne 0 ]
+        wait $tracer
+}
+
+@test "exec in a container with a 10 MB memory limit: the memfd copy is not charged to it" {
+        set_cmd 'sleep 1000'
+        update_config '.linux.resources.memory.limit = 10485760'
+        run_detached
+        wait_status "$CID" running
+        usage=/sys/fs/cgroup/memory/skiff-test/$CID/memory.usage_in_bytes
+        [ -f "$usage" ]
+        before=$(cat "$usage")
+        run skiff exec "$CID" sh -c 'echo ok'
+        [ "$status" -eq 0 ]
+        [ "$output" = ok ]
+        skiff exec --detach --pid-file "$BATS_TEST_TMPDIR/p" "$CID" sleep 1000
+        during=$(cat "$usage")
+        echo "container memory: before $before, with an exec'd process $during; skiff is $(stat -c %s "$SKIFF") bytes" >&3
+        # Far less than a copy of the binary per process.
+        [ $((during - before)) -lt $(stat -c %s "$SKIFF") ]
+}
