@@ -12,6 +12,7 @@ static int parse_global(struct cli *cli, int argc, char **argv, int *ret_next)
                 { "log-format", required_argument, NULL, 'f' }, { "debug", no_argument, NULL, 'd' },
                 { "version", no_argument, NULL, 'v' },          { "help", no_argument, NULL, 'h' },
                 { "systemd-cgroup", no_argument, NULL, 's' },   { "cgroup-manager", required_argument, NULL, 'm' },
+                { "shim-mode", required_argument, NULL, 'S' },
                 { NULL, 0, NULL, 0 },
         };
         int opt;
@@ -38,6 +39,10 @@ static int parse_global(struct cli *cli, int argc, char **argv, int *ret_next)
                 case 'm':
                         if (strcmp(optarg, "cgroupfs") != 0 && strcmp(optarg, "disabled") != 0)
                                 return cli_usage_error(cli, "--cgroup-manager: \"%s\" is not supported (cgroupfs)", optarg);
+                        break;
+                case 'S':
+                        if (shim_mode_parse(optarg, &cli->shim_mode) < 0)
+                                return cli_usage_error(cli, "--shim-mode: \"%s\" is not auto, parent or watch", optarg);
                         break;
                 case ':': return cli_usage_error(cli, "option %s needs a value", argv[optind - 1]);
                 default: return cli_usage_error(cli, "unknown global option %s", argv[optind - 1]);

@@ -42,6 +42,8 @@ void cli_print_help(const struct command *cmd)
                "  --log FILE          also write errors and debug messages to FILE\n"
                "  --log-format FMT    text or json (for --log)\n"
                "  --debug             log what skiff does\n"
+               "  --shim-mode MODE    auto, parent (skiff-shim reaps the init) or watch (the\n"
+               "                      caller reaps it, as conmon does); auto asks the caller\n"
                "  --version           print the version\n"
                "  --help              this text; COMMAND --help for a command's\n");
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "../lib/error.h"
+#include "../lib/shim-mode.h"
 
 struct cli {
         const char *root;
@@ -12,6 +13,7 @@ struct cli {
         bool log_json;
         bool debug;
         const char *command;
+        enum shim_mode shim_mode;       /* --shim-mode, for create and run */
         const char *id;         /* once known: usage errors name it too */
 };
 
@@ -46,7 +48,7 @@ int signal_from_name(const char *name);
 char *cli_shim_path(void);
 
 #define COMMANDS(X) \
-        X(create) X(start) X(state) X(kill) X(delete) X(run) X(exec) X(wait) X(list) X(spec) X(features) \
+        X(create) X(start) X(state) X(kill) X(delete) X(run) X(exec) X(wait) X(list) X(spec) X(features) X(gc) \
         X(pause) X(resume) X(update) X(ps) X(events)
 #define DECLARE(name) extern const struct command command_##name;
 COMMANDS(DECLARE)

@@ -73,6 +73,7 @@ int create_flags_parse(struct cli *cli, int argc, char **argv, struct create_fla
 
         memset(f, 0, sizeof(*f));
         f->options.root = cli->root;
+        f->options.shim_mode = cli->shim_mode;
         f->options.warn = cli_warn;
         f->options.bundle = ".";
         f->options.console_fd = -1;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../lib/json.h"
+#include "../lib/recover.h"
 #include "../lib/state.h"
 #include "../lib/util.h"
 #include "cli.h"
@@ -54,7 +55,7 @@ static int run(struct cli *cli, int argc, char **argv)
                 struct state st = { 0 };
                 struct error ignored = { 0 };
 
-                if (names[i]->d_name[0] != '.' && state_read(cli->root, names[i]->d_name, &st, &ignored) == 0) {
+                if (names[i]->d_name[0] != '.' && state_read_recovered(cli->root, names[i]->d_name, &st, &ignored) == 0) {
                         enum status s = state_status(cli->root, &st);
                         if (f.json) {
                                 _cleanup_free_ char *json = state_to_oci_json(cli->root, &st, false);

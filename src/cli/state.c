@@ -1,5 +1,6 @@
 #include <stdio.h>
 
+#include "../lib/recover.h"
 #include "../lib/state.h"
 #include "../lib/util.h"
 #include "cli.h"
@@ -14,7 +15,7 @@ static int run(struct cli *cli, int argc, char **argv)
 
         if ((r = cli_parse_id_only(cli, argc, argv, &id)) != 0)
                 return r < 0 ? 0 : r;
-        if (state_read(cli->root, id, &st, &err) < 0)
+        if (state_read_recovered(cli->root, id, &st, &err) < 0)
                 return cli_fail(cli, id, &err);
         json = state_to_oci_json(cli->root, &st, true);
         printf("%s\n", json);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "cgroup.h"
 #include "init.h"
 #include "namespaces.h"
+#include "recover.h"
 #include "spec.h"
 #include "state.h"
 #include "sync.h"
@@ -30,29 +32,33 @@ struct creation {
         pid_t shim_pid;
         pid_t init_pid;
         int shim_sync, init_sync;
+        bool watch;     /* SHIM_MODE_WATCH: the caller, not the shim, is the init's parent */
 };
 
-/* The process that clones the init and then becomes skiff-shim, its parent. */
+/* The process that clones the init and then becomes skiff-shim: its parent, or in watch mode its
+ * sibling (CLONE_PARENT makes create the parent, so the init passes to the caller, a subreaper). */
 _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_sync, int state_dirfd)
 {
         struct init_args args = { .spec = c->spec, .sync_fd = init_sync, .state_dirfd = state_dirfd,
                                   .no_pivot = c->o->no_pivot, .preserve_fds = c->o->preserve_fds + c->o->listen_fds,
                                   .listen_fds = c->o->listen_fds, .console_fd = c->o->console_fd };
         struct error err = { 0 };
-        char pidbuf[32];
+        char pidbuf[32], pidfdbuf[32];
         pid_t pid;
-        int devnull;
+        int devnull, pidfd;
 
         /* The lock is create's alone: a child holding it would block `skiff start` for good. */
         close(c->lock_fd);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         /* Without a pid namespace, the container's orphans come to the shim, which reaps them. */
-        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        if (!c->watch)
+                prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         if (ns_enter_for_children(c->spec, &err) < 0) {
                 sync_send_error(shim_sync, &err);
                 _exit(1);
         }
-        pid = (pid_t)syscall(SYS_clone, (unsigned long)ns_clone_flags(c->spec) | SIGCHLD, NULL, NULL, NULL, NULL);
+        pid = (pid_t)syscall(SYS_clone, (unsigned long)ns_clone_flags(c->spec) | (c->watch ? CLONE_PARENT : 0) | SIGCHLD,
+                             NULL, NULL, NULL, NULL);
         if (pid < 0) {
                 error_sys(&err, errno, "clone the container's init");
                 sync_send_error(shim_sync, &err);
@@ -64,6 +70,14 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         }
         close(init_sync);
         close(state_dirfd);
+        /* Opened while the init surely lives (it waits for SYNC_GO): the shim's handle on it. */
+        pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0) {
+                error_sys(&err, errno, "pidfd_open the container's init");
+                sync_send_error(shim_sync, &err);
+                kill(pid, SIGKILL);
+                _exit(1);
+        }
         if (sync_send(shim_sync, SYNC_PID, pid, &err) < 0 ||
             sync_expect(shim_sync, SYNC_EXEC_SHIM, NULL, "skiff create", &err) < 0) {
                 kill(pid, SIGKILL);
@@ -76,10 +90,15 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
                 dup2(devnull, 1);
                 dup2(devnull, 2);
         }
+        /* Nor any other fd of the caller's but the pidfd; and no signal of the caller's terminal. */
+        syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+        fcntl(pidfd, F_SETFD, 0);
+        setsid();
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
         snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+        snprintf(pidfdbuf, sizeof(pidfdbuf), "%d", pidfd);
         execl(c->o->shim_path, "skiff-shim", "--root", c->o->root, "--id", c->o->id, "--pid", pidbuf,
-              "--cgroup", c->st.cgroup, (char *)NULL);
+              "--pidfd", pidfdbuf, "--cgroup", c->st.cgroup, c->watch ? "--watch" : NULL, (char *)NULL);
         error_sys(&err, errno, "exec %s", c->o->shim_path);
         sync_send_error(shim_sync, &err);
         kill(pid, SIGKILL);
@@ -147,6 +166,7 @@ static int prepare_init(struct creation *c, struct error *err)
         }
         if ((r = cgroup_enter(c->st.cgroup, c->init_pid, err)) < 0)
                 return error_wrap(err, "linux.cgroupsPath");
+        crash_point("after-cgroup");
         return 0;
 }
 
@@ -161,13 +181,13 @@ static int finish(struct creation *c, pid_t *ret_shim_pid, struct error *err)
 {
         int r;
 
-        c->st.pid = c->init_pid;
-        c->st.start_time = proc_start_time(c->init_pid);
+        crash_point("after-mounts");
         c->st.creator = 0;
-        c->st.shim_pid = c->shim_pid;
-        c->st.shim_start_time = proc_start_time(c->shim_pid);
+        c->st.creator_start_time = 0;
+        crash_point("before-state-write");
         if ((r = state_write(c->o->root, &c->st, err)) < 0)
                 return r;
+        crash_point("after-state-write");
         if (c->o->pid_file && (r = write_pid_file(c->o->pid_file, c->init_pid, err)) < 0)
                 return error_wrap(err, "--pid-file");
         if ((r = sync_send(c->shim_sync, SYNC_EXEC_SHIM, 0, err)) < 0)
@@ -181,12 +201,27 @@ static int finish(struct creation *c, pid_t *ret_shim_pid, struct error *err)
         return r;
 }
 
+/* Written as soon as the processes exist, so that a create killed at any later point leaves a
+ * container that recovery can find and take apart (src/lib/recover.c). */
+static int record_processes(struct creation *c, struct error *err)
+{
+        crash_point("after-clone");
+        c->st.pid = c->init_pid;
+        c->st.start_time = proc_start_time(c->init_pid);
+        c->st.shim_pid = c->shim_pid;
+        c->st.shim_start_time = proc_start_time(c->shim_pid);
+        return state_write(c->o->root, &c->st, err);
+}
+
 static void undo(struct creation *c)
 {
         struct error ignored = { 0 };
 
-        if (c->init_pid > 0)
+        if (c->init_pid > 0) {
                 kill(c->init_pid, SIGKILL);
+                if (c->watch)
+                        waitpid(c->init_pid, NULL, 0);
+        }
         if (c->shim_pid > 0) {
                 kill(c->shim_pid, SIGKILL);
                 waitpid(c->shim_pid, NULL, 0);
@@ -226,8 +261,12 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
         _cleanup_(spec_freep) struct spec *spec = NULL;
         struct creation c = { .o = o, .lock_fd = -1, .shim_sync = -1, .init_sync = -1 };
         _cleanup_free_ char *fifo = NULL;
+        enum shim_mode mode;
         int r;
 
+        if ((r = shim_mode_resolve(o->shim_mode, &mode, err)) < 0)
+                return r;
+        c.watch = mode == SHIM_MODE_WATCH;
         if ((r = load_spec(o, &spec, &c.st.bundle, err)) < 0)
                 return r;
         c.spec = spec;
@@ -239,6 +278,7 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
         c.st.rootfs = xstrdup(spec->root_path);
         c.st.created = now_rfc3339();
         c.st.creator = getpid();
+        c.st.creator_start_time = proc_start_time(c.st.creator);
         c.st.cgroup = cgroup_path_for(spec, o->id);
         c.st.annotations = spec->annotations;
         fifo = state_path(o->root, o->id, "exec.fifo");
@@ -250,7 +290,7 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
         }
         if ((r = ns_chown_to_container_root(fifo, spec, err)) < 0)
                 goto fail;
-        if ((r = spawn(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
+        if ((r = spawn(&c, err)) < 0 || (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
             (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 ||
             (r = sync_expect(c.init_sync, SYNC_READY, NULL, "the container's init", err)) < 0 ||
             (r = finish(&c, ret_shim_pid, err)) < 0)

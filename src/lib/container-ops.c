@@ -9,7 +9,9 @@
 #include <sys/syscall.h>
 
 #include "cgroup.h"
+#include "recover.h"
 #include "state.h"
+#include "teardown.h"
 #include "util.h"
 
 /* Every wait in skiff has a bound and a message: none may block for good. */
@@ -34,9 +36,9 @@ static int lock_and_read(const char *root, const char *id, struct locked_state *
 
         ls->lock_fd = -1;
         memset(&ls->st, 0, sizeof(ls->st));
-        if ((r = state_lock(root, id, &ls->lock_fd, err)) < 0)
+        if ((r = state_lock(root, id, &ls->lock_fd, err)) < 0 || (r = state_read(root, id, &ls->st, err)) < 0)
                 return r;
-        return state_read(root, id, &ls->st, err);
+        return container_recover(root, &ls->st, err);
 }
 
 int container_start(const char *root, const char *id, struct error *err)
@@ -75,21 +77,34 @@ int container_start(const char *root, const char *id, struct error *err)
         return 0;
 }
 
+/* kill takes no lock, so the pid may be a dead container's, recycled: the pidfd, opened before the
+ * start time is compared, makes sure the signal reaches our init or nobody. */
+static int signal_init(const struct state *st, int sig, struct error *err)
+{
+        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+
+        if (pidfd < 0 || !process_is(st->pid, st->start_time))
+                return error_set(err, ESRCH, "container not running");
+        if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+                return error_sys(err, errno, "kill %d", (int)st->pid);
+        return 0;
+}
+
 int container_kill(const char *root, const char *id, int sig, bool all, struct error *err)
 {
         struct state st = { 0 };
         enum status s;
         int r;
 
-        if ((r = state_read(root, id, &st, err)) < 0)
+        if ((r = state_read_recovered(root, id, &st, err)) < 0)
                 return r;
         s = state_status(root, &st);
         if (s == STATUS_STOPPED || s == STATUS_CREATING) {
                 r = error_set(err, ESRCH, "container not running");
         } else if (all) {
                 r = cgroup_kill_all(st.cgroup, sig, err);
-        } else if (kill(st.pid, sig) < 0) {
-                r = error_sys(err, errno, "kill %d", (int)st.pid);
+        } else {
+                r = signal_init(&st, sig, err);
         }
         state_clear(&st);
         return r;
@@ -115,7 +130,7 @@ int container_cleanup(const char *root, const char *id, const char *cgroup, stru
         _cleanup_free_ char *dir = state_path(root, id, NULL);
         int r;
 
-        if (cgroup && (r = cgroup_destroy(cgroup, err)) < 0)
+        if ((r = container_release(cgroup, err)) < 0)
                 return r;
         return rm_rf(dir, err);
 }
@@ -159,10 +174,13 @@ int container_wait(const char *root, const char *id, int *ret_code, struct error
         if (st.shim_pid > 0)
                 wait_gone(st.shim_pid, st.shim_start_time, EXIT_TIMEOUT_MS);
         state_clear(&st);
-        if ((r = state_read(root, id, &st, err)) < 0)
+        if ((r = state_read_recovered(root, id, &st, err)) < 0)
                 return r;
         if (!st.has_exit)
                 r = error_set(err, ECHILD, "container %s stopped but its exit status was not recorded", id);
+        else if (!st.exit_known)
+                r = error_set(err, ECHILD, "container %s stopped, its exit status is unknown: %s", id,
+                              st.exit_unknown_why);
         else
                 *ret_code = st.exit_signal ? 128 + st.exit_signal : st.exit_code;
         state_clear(&st);

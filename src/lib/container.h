@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "shim-mode.h"
 
 struct create_options {
         const char *root;
@@ -11,6 +12,7 @@ struct create_options {
         const char *bundle;
         const char *pid_file;
         const char *shim_path;  /* the skiff-shim binary */
+        enum shim_mode shim_mode;
         bool no_pivot;
         int preserve_fds;
         int listen_fds;         /* the caller's LISTEN_FDS: passed first, before preserve_fds */

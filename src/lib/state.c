@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "cgroup.h"
 #include "json.h"
@@ -28,7 +27,8 @@ char *state_path(const char *root, const char *id, const char *file)
         return file ? xasprintf("%s/%s/%s", root, id, file) : xasprintf("%s/%s", root, id);
 }
 
-static int lock_dir(const char *root, const char *id, bool create, int *ret_lock_fd, struct error *err)
+static int lock_dir(const char *root, const char *id, bool create, bool wait, int *ret_lock_fd,
+                    struct error *err)
 {
         _cleanup_free_ char *path = state_path(root, id, "lock");
         _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0), 0600);
@@ -39,7 +39,7 @@ static int lock_dir(const char *root, const char *id, bool create, int *ret_lock
                         return error_set(err, ENOENT, "container \"%s\" does not exist", id);
                 return error_sys(err, errno, "open %s", path);
         }
-        if (flock(fd, LOCK_EX) < 0)
+        if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0)
                 return error_sys(err, errno, "lock %s", path);
         /* A delete may have removed the dir while we waited for the lock. */
         if (fstat(fd, &st) < 0 || st.st_nlink == 0)
@@ -62,14 +62,21 @@ int state_dir_create(const char *root, const char *id, int *ret_lock_fd, struct 
                         return error_set(err, EEXIST, "container with id \"%s\" already exists", id);
                 return error_sys(err, errno, "mkdir %s", dir);
         }
-        return lock_dir(root, id, true, ret_lock_fd, err);
+        return lock_dir(root, id, true, true, ret_lock_fd, err);
 }
 
 int state_lock(const char *root, const char *id, int *ret_lock_fd, struct error *err)
 {
         if (!container_id_valid(id))
                 return error_set(err, EINVAL, "invalid container id \"%s\"", id);
-        return lock_dir(root, id, false, ret_lock_fd, err);
+        return lock_dir(root, id, false, true, ret_lock_fd, err);
+}
+
+int state_trylock(const char *root, const char *id, int *ret_lock_fd, struct error *err)
+{
+        if (!container_id_valid(id))
+                return error_set(err, EINVAL, "invalid container id \"%s\"", id);
+        return lock_dir(root, id, false, false, ret_lock_fd, err);
 }
 
 static void gen_internal(yajl_gen g, const struct state *st)
@@ -83,6 +90,7 @@ static void gen_internal(yajl_gen g, const struct state *st)
         json_gen_kv_int(g, "pid", st->pid);
         json_gen_kv_int(g, "startTime", (long long)st->start_time);
         json_gen_kv_int(g, "creator", st->creator);
+        json_gen_kv_int(g, "creatorStartTime", (long long)st->creator_start_time);
         json_gen_kv_int(g, "shimPid", st->shim_pid);
         json_gen_kv_int(g, "shimStartTime", (long long)st->shim_start_time);
         json_gen_kv_string(g, "cgroup", st->cgroup);
@@ -131,11 +139,13 @@ static void read_exit(const char *root, struct state *st)
         if (read_file(path, &text, NULL, &ignored) < 0 || json_parse_string(text, path, &tree, &ignored) < 0)
                 return;
         st->has_exit = true;
+        st->exit_known = YAJL_IS_INTEGER(json_member(tree, "exitCode"));
         read_long(tree, "exitCode", &n);
         st->exit_code = (int)n;
         read_long(tree, "signal", &n);
         st->exit_signal = (int)n;
         st->exited_at = read_str(tree, "exitedAt");
+        st->exit_unknown_why = read_str(tree, "unknown");
         yajl_tree_free(tree);
 }
 
@@ -169,6 +179,8 @@ int state_read(const char *root, const char *id, struct state *ret, struct error
         st.start_time = (unsigned long long)n;
         read_long(tree, "creator", &n);
         st.creator = (pid_t)n;
+        read_long(tree, "creatorStartTime", &n);
+        st.creator_start_time = (unsigned long long)n;
         read_long(tree, "shimPid", &n);
         st.shim_pid = (pid_t)n;
         read_long(tree, "shimStartTime", &n);
@@ -194,6 +206,7 @@ void state_clear(struct state *st)
         free(st->owner);
         free(st->cgroup);
         free(st->exited_at);
+        free(st->exit_unknown_why);
         strv_free(st->annotations);
         memset(st, 0, sizeof(*st));
 }
@@ -234,8 +247,9 @@ enum status state_status(const char *root, const struct state *st)
 
         if (st->has_exit)
                 return STATUS_STOPPED;
-        if (st->pid == 0)
-                return st->creator > 0 && proc_start_time(st->creator) ? STATUS_CREATING : STATUS_STOPPED;
+        /* A create that died half-way left a container that can never start: stopped. */
+        if (st->creator > 0)
+                return process_is(st->creator, st->creator_start_time) ? STATUS_CREATING : STATUS_STOPPED;
         if (!process_is(st->pid, st->start_time))
                 return STATUS_STOPPED;
         fifo = state_path(root, st->id, "exec.fifo");
@@ -280,8 +294,12 @@ char *state_to_oci_json(const char *root, const struct state *st, bool pretty)
                 /* skiff's own extension: OCI state parsers ignore unknown members. */
                 json_gen_string(g, "skiff.exit");
                 yajl_gen_map_open(g);
-                json_gen_kv_int(g, "exitCode", st->exit_code);
-                json_gen_kv_int(g, "signal", st->exit_signal);
+                if (st->exit_known) {
+                        json_gen_kv_int(g, "exitCode", st->exit_code);
+                        json_gen_kv_int(g, "signal", st->exit_signal);
+                } else {
+                        json_gen_kv_string(g, "unknown", st->exit_unknown_why);
+                }
                 json_gen_kv_string(g, "exitedAt", st->exited_at);
                 yajl_gen_map_close(g);
         }
@@ -289,16 +307,4 @@ char *state_to_oci_json(const char *root, const struct state *st, bool pretty)
         text = json_gen_take(g);
         yajl_gen_free(g);
         return text;
-}
-
-char *now_rfc3339(void)
-{
-        struct timespec ts;
-        struct tm tm;
-        char buf[64];
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-        return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }

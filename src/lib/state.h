@@ -16,15 +16,18 @@ struct state {
         pid_t pid;                      /* container init, 0 while creating */
         unsigned long long start_time;  /* init's start time (clock ticks since boot) */
         pid_t creator;                  /* the skiff create that is still at work, or 0 */
+        unsigned long long creator_start_time;
         pid_t shim_pid;
         unsigned long long shim_start_time;
         char *cgroup;                   /* cgroup path relative to each hierarchy's root */
         char **annotations;             /* key,value,... */
         /* From exit.json, when the shim has recorded one. */
         bool has_exit;
+        bool exit_known;                /* false: the init died unseen (its shim was killed) */
         int exit_code;
         int exit_signal;
         char *exited_at;
+        char *exit_unknown_why;
 };
 
 bool container_id_valid(const char *id);
@@ -34,6 +37,8 @@ char *state_path(const char *root, const char *id, const char *file);
 int state_dir_create(const char *root, const char *id, int *ret_lock_fd, struct error *err);
 /* Take the lock of an existing container; ENOENT ("does not exist") when there is none. */
 int state_lock(const char *root, const char *id, int *ret_lock_fd, struct error *err);
+/* The same without waiting: EWOULDBLOCK while another command holds it. */
+int state_trylock(const char *root, const char *id, int *ret_lock_fd, struct error *err);
 int state_write(const char *root, const struct state *st, struct error *err);
 int state_read(const char *root, const char *id, struct state *ret, struct error *err);
 void state_clear(struct state *st);
@@ -47,4 +52,3 @@ char *state_to_oci_json(const char *root, const struct state *st, bool pretty);
 /* Start time of a pid from /proc/PID/stat (field 22), 0 when it is gone. */
 unsigned long long proc_start_time(pid_t pid);
 bool process_is(pid_t pid, unsigned long long start_time);
-char *now_rfc3339(void);

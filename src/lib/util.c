@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 void freep(void *p)
 {
@@ -281,4 +282,16 @@ bool streq_ptr(const char *a, const char *b)
         if (!a || !b)
                 return a == b;
         return strcmp(a, b) == 0;
+}
+
+char *now_rfc3339(void)
+{
+        struct timespec ts;
+        struct tm tm;
+        char buf[64];
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+        return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }

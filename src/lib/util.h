@@ -52,3 +52,5 @@ ssize_t read_all(int fd, void *buf, size_t len);
 
 bool str_to_long(const char *s, long *ret);
 bool streq_ptr(const char *a, const char *b);
+/* The current time as RFC 3339 in UTC, with nanoseconds. */
+char *now_rfc3339(void);

@@ -1,0 +1,47 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../lib/recover.h"
+#include "cli.h"
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+        struct dirent **names = NULL;
+        bool done;
+        int next, n, r, failed = 0;
+
+        if ((r = cli_parse(cli, argc, argv, NULL, NULL, NULL, &done, &next)) < 0 || done)
+                return -r;
+        if (next < argc)
+                return cli_usage_error(cli, "takes no operands, got \"%s\"", argv[next]);
+        n = scandir(cli->root, &names, NULL, alphasort);
+        if (n < 0 && errno != ENOENT) {
+                struct error err = { 0 };
+                error_sys(&err, errno, "read %s", cli->root);
+                return cli_fail(cli, NULL, &err);
+        }
+        for (int i = 0; i < n; i++) {
+                struct error err = { 0 };
+                bool removed = false;
+
+                if (names[i]->d_name[0] != '.') {
+                        if (container_collect(cli->root, names[i]->d_name, &removed, &err) < 0)
+                                failed = cli_fail(cli, names[i]->d_name, &err);
+                        else if (removed)
+                                printf("%s\n", names[i]->d_name);
+                }
+                free(names[i]);
+        }
+        free(names);
+        return failed;
+}
+
+const struct command command_gc = {
+        .name = "gc",
+        .summary = "remove every stopped or abandoned container under --root",
+        .usage = "\n\nRepairs what a killed skiff or skiff-shim left (processes, cgroup), then removes each\n"
+                 "stopped container, and prints its ID. A container another command holds is skipped.\n",
+        .run = run,
+};
