@@ -105,3 +105,18 @@ unsigned long mount_propagation_flags(const char *name)
                         return options[i].value;
         return 0;
 }
+
+uint64_t mount_attrs_from_flags(unsigned long flags)
+{
+        uint64_t attrs = 0;
+
+        if (flags & MS_RDONLY)
+                attrs |= MOUNT_ATTR_RDONLY;
+        if (flags & MS_NOSUID)
+                attrs |= MOUNT_ATTR_NOSUID;
+        if (flags & MS_NODEV)
+                attrs |= MOUNT_ATTR_NODEV;
+        if (flags & MS_NOEXEC)
+                attrs |= MOUNT_ATTR_NOEXEC;
+        return attrs;
+}

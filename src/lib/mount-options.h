@@ -18,3 +18,5 @@ void mount_options_clear(struct mount_options *mo);
 const char *const *mount_options_known(void);
 /* MS_* propagation flags for a rootfsPropagation value, 0 when unknown. */
 unsigned long mount_propagation_flags(const char *name);
+/* The mount_setattr attributes for MS_RDONLY, MS_NOSUID, MS_NODEV and MS_NOEXEC in flags. */
+uint64_t mount_attrs_from_flags(unsigned long flags);

@@ -195,6 +195,9 @@ static int mount_one(int rootfd, const struct spec_mount *m, bool cgroupns, stru
                 /* sysfs needs a network namespace we own; without one, runc binds the host's. */
                 if (type && strcmp(type, "sysfs") == 0 && (e == EPERM || e == EBUSY) &&
                     mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) == 0) {
+                        /* The flags asked for sysfs (ro, nosuid, ...) hold for the host's /sys and
+                         * every mount below it. */
+                        mo.attr_set |= mount_attrs_from_flags(flags);
                         r = 0;
                 } else {
                         r = error_sys(err, e, "mount %s", type ? type : "(no type)");

@@ -56,9 +56,9 @@ static int join(const struct spec_namespace *ns, struct error *err)
         _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
 
         if (fd < 0)
-                return error_sys(err, errno, "open %s namespace %s", ns_name(ns->type), ns->path);
+                return error_sys(err, errno, "linux.namespaces: open %s namespace %s", ns_name(ns->type), ns->path);
         if (setns(fd, ns->type) < 0)
-                return error_sys(err, errno, "join %s namespace %s", ns_name(ns->type), ns->path);
+                return error_sys(err, errno, "linux.namespaces: join %s namespace %s", ns_name(ns->type), ns->path);
         return 0;
 }
 
