@@ -141,6 +141,19 @@ load helpers
         assert_nothing_left "$CID"
 }
 
+@test "run in the foreground passes the signals it gets on to the workload" {
+        set_cmd 'trap "echo got TERM; exit 5" TERM; echo ready; while true; do sleep 0.05; done'
+        # skiff itself, not the helper function's subshell, must get the signal.
+        "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
+        runner=$!
+        for i in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.05; done
+        kill -TERM "$runner"
+        wait "$runner" || code=$?
+        [ "${code:-0}" -eq 5 ]
+        grep -q "got TERM" "$BATS_TEST_TMPDIR/out"
+        assert_nothing_left "$CID"
+}
+
 @test "run --detach returns while the workload runs; its output goes to the caller's stdout" {
         set_cmd 'echo detached; sleep 100'
         run_detached

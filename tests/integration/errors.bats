@@ -16,6 +16,15 @@ assert_no_process() {
         done
 }
 
+# No mount of the host may point into this test's files (the rootfs's mounts live and die in the
+# container's own mount namespace).
+assert_no_host_mount() {
+        if grep -F -- "$BATS_TEST_TMPDIR" /proc/self/mountinfo >&2; then
+                echo "mount left behind on the host" >&2
+                return 1
+        fi
+}
+
 # One line on stderr (and nothing on stdout), starting with the prefix given.
 assert_one_line_error() { # assert_one_line_error PREFIX
         [ "$status" -ne 0 ] || { echo "exit status was 0" >&2; return 1; }
@@ -30,6 +39,7 @@ assert_create_fails_cleanly() { # assert_create_fails_cleanly MESSAGE-PART
         assert_output_contains "$1"
         assert_nothing_left "$CID"
         assert_no_process
+        assert_no_host_mount
 }
 
 snapshot() { # the state JSON of $1, as `state` prints it
