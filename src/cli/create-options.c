@@ -4,6 +4,7 @@
 
 #include "../lib/fds.h"
 #include "../lib/sealed-exe.h"
+#include "../lib/spec.h"
 #include "../lib/terminal.h"
 #include "../lib/util.h"
 
@@ -56,6 +57,19 @@ static int prepare_fds(struct cli *cli, struct create_flags *f)
         return 0;
 }
 
+/* What the config parser skipped without failing, for --debug: the library never prints itself. */
+static void debug_config_notes(struct cli *cli, const char *bundle)
+{
+        _cleanup_(spec_freep) struct spec *spec = NULL;
+        struct error ignored = { 0 };
+
+        if (!cli->debug || spec_load(bundle, &spec, &ignored) < 0 || !spec->linux_cfg.seccomp)
+                return;
+        for (char **name = spec->linux_cfg.seccomp->unknown_syscalls; name && *name; name++)
+                cli_debug(cli, "linux.seccomp: syscall \"%s\" is unknown to libseccomp on this architecture, skipped",
+                          *name);
+}
+
 int create_flags_parse(struct cli *cli, int argc, char **argv, struct create_flags *f, const char **ret_id)
 {
         static const struct option opts[] = {
@@ -73,8 +87,8 @@ int create_flags_parse(struct cli *cli, int argc, char **argv, struct create_fla
 
         memset(f, 0, sizeof(*f));
         f->options.root = cli->root;
-        f->options.shim_mode = cli->shim_mode;
         f->options.warn = cli_warn;
+        f->options.shim_mode = cli->shim_mode;
         f->options.bundle = ".";
         f->options.console_fd = -1;
         if ((r = cli_parse(cli, argc, argv, opts, on_option, f,
@@ -89,6 +103,7 @@ int create_flags_parse(struct cli *cli, int argc, char **argv, struct create_fla
         f->options.id = *ret_id;
         f->shim_path = cli_shim_path();
         f->options.shim_path = f->shim_path;
+        debug_config_notes(cli, f->options.bundle);
         return prepare_fds(cli, f);
 }
 

@@ -1,4 +1,5 @@
 #include "../lib/container.h"
+#include "../lib/hooks.h"
 #include "cli.h"
 
 static int on_option(struct cli *cli, int opt, const char *arg, void *data)
@@ -12,7 +13,8 @@ static int on_option(struct cli *cli, int opt, const char *arg, void *data)
 static int run(struct cli *cli, int argc, char **argv)
 {
         static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
-        struct error err = { 0 };
+        struct error err = { 0 }, warning = { 0 };
+        struct hooks_poststop poststop;
         bool force = false, done;
         const char *id;
         int next, r;
@@ -21,8 +23,13 @@ static int run(struct cli *cli, int argc, char **argv)
                 return -r;
         if ((r = cli_one_id(cli, argc, argv, next, &id)) < 0)
                 return -r;
-        if (container_delete(cli->root, id, force, &err) < 0)
+        hooks_poststop_load(cli->root, id, &poststop);
+        if (container_delete(cli->root, id, force, &err) < 0) {
+                hooks_poststop_clear(&poststop);
                 return cli_fail(cli, id, &err);
+        }
+        if (hooks_poststop_run(&poststop, cli->root, &warning) < 0)
+                cli_warn(warning.msg);
         return 0;
 }
 

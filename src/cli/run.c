@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "../lib/container.h"
+#include "../lib/hooks.h"
 #include "../lib/state.h"
 #include "../lib/terminal.h"
 #include "../lib/util.h"
@@ -49,6 +50,8 @@ static int relay_terminal(pid_t shim, int relay, struct error *err)
 
 static int run_foreground(struct cli *cli, const char *id, pid_t shim, int relay, struct error *err)
 {
+        struct error warning = { 0 };
+        struct hooks_poststop poststop;
         struct state st = { 0 };
         int code, r;
 
@@ -66,8 +69,13 @@ static int run_foreground(struct cli *cli, const char *id, pid_t shim, int relay
         init_pid = 0;
         if ((r = container_wait(cli->root, id, &code, err)) < 0)
                 return r;
-        if ((r = container_delete(cli->root, id, false, err)) < 0)
+        hooks_poststop_load(cli->root, id, &poststop);
+        if ((r = container_delete(cli->root, id, false, err)) < 0) {
+                hooks_poststop_clear(&poststop);
                 return r;
+        }
+        if (hooks_poststop_run(&poststop, cli->root, &warning) < 0)
+                cli_warn(warning.msg);
         return code;
 }
 

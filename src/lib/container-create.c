@@ -15,9 +15,11 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "hooks.h"
 #include "init.h"
 #include "namespaces.h"
 #include "recover.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "state.h"
 #include "sync.h"
@@ -177,6 +179,30 @@ static int write_pid_file(const char *path, pid_t pid, struct error *err)
         return write_file_replace(path, text, strlen(text), err);
 }
 
+/* Between SYNC_GO and SYNC_READY: the hooks that run before pivot_root, then the seccomp listener's
+ * fd (src/lib/hooks.h, src/lib/seccomp.h say why there). */
+static int meet_init(struct creation *c, struct error *err)
+{
+        const struct spec_seccomp *sec = c->spec->linux_cfg.seccomp;
+        _cleanup_free_ char *state_json = NULL;
+        int r, remote_fd;
+
+        if ((r = hooks_save(c->spec->hooks, c->o->root, c->o->id, err)) < 0)
+                return r;
+        if (!hooks_need_state_in_init(c->spec->hooks) && !(sec && sec->uses_notify))
+                return 0;
+        state_json = hooks_state_json(c->o->root, &c->st);
+        if (hooks_need_state_in_init(c->spec->hooks) &&
+            (r = hooks_create_side(c->spec->hooks, c->init_sync, state_json, err)) < 0)
+                return r;
+        if (!sec || !sec->uses_notify)
+                return 0;
+        if ((r = sync_expect(c->init_sync, SYNC_SECCOMP_FD, &remote_fd, "the container's init", err)) < 0 ||
+            (r = seccomp_forward_listener(sec, c->init_pid, remote_fd, state_json, err)) < 0)
+                return r;
+        return sync_send(c->init_sync, SYNC_GO, 0, err);
+}
+
 static int finish(struct creation *c, pid_t *ret_shim_pid, struct error *err)
 {
         int r;
@@ -291,7 +317,7 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
         if ((r = ns_chown_to_container_root(fifo, spec, err)) < 0)
                 goto fail;
         if ((r = spawn(&c, err)) < 0 || (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
-            (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 ||
+            (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 || (r = meet_init(&c, err)) < 0 ||
             (r = sync_expect(c.init_sync, SYNC_READY, NULL, "the container's init", err)) < 0 ||
             (r = finish(&c, ret_shim_pid, err)) < 0)
                 goto fail;

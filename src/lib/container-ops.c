@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 
 #include "cgroup.h"
+#include "hooks.h"
 #include "recover.h"
 #include "state.h"
 #include "teardown.h"
@@ -74,6 +75,13 @@ int container_start(const char *root, const char *id, struct error *err)
         }
         if (unlink(fifo) < 0)
                 return error_sys(err, errno, "remove %s", fifo);
+        /* A failing startContainer hook fails start, and since runtime-spec 1.3 so does a poststart
+         * hook; like runc, the container then does not run on. */
+        if ((r = hooks_after_start(root, &ls.st, fd, err)) < 0) {
+                struct error ignored = { 0 };
+                cgroup_kill_all(ls.st.cgroup, SIGKILL, &ignored);
+                return r;
+        }
         return 0;
 }
 

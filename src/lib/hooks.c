@@ -1,6 +1,5 @@
 #include "hooks.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -179,10 +178,11 @@ int hooks_save(const struct spec_hooks *h, const char *root, const char *id, str
 {
         _cleanup_free_ char *path = NULL, *json = NULL;
 
-        if (!h || (!h->n[HOOK_POSTSTART] && !h->n[HOOK_POSTSTOP]))
+        if (!h || (!h->n[HOOK_START_CONTAINER] && !h->n[HOOK_POSTSTART] && !h->n[HOOK_POSTSTOP]))
                 return 0;
         path = state_path(root, id, HOOKS_SAVED_FILE);
-        json = spec_hooks_to_json(h, 1u << HOOK_POSTSTART | 1u << HOOK_POSTSTOP);
+        /* startContainer runs in the init, but `start` must know to wait for it and report it. */
+        json = spec_hooks_to_json(h, 1u << HOOK_START_CONTAINER | 1u << HOOK_POSTSTART | 1u << HOOK_POSTSTOP);
         return write_file_atomic(path, json, strlen(json), err);
 }
 
@@ -233,52 +233,49 @@ void hooks_poststop_clear(struct hooks_poststop *p)
         state_clear(&p->st);
 }
 
-/* Until it executes the user program, the init holds the state dir open (close-on-exec). */
-static bool init_holds_state_dir(pid_t pid, const char *dir)
+/* Bounded by the startContainer hooks' own timeouts when all have one; a hook without one may take
+ * as long as it likes, as long as the init lives. */
+static int wait_for_exec(const struct spec_hooks *h, const struct state *st, int exec_fifo, struct error *err)
 {
-        _cleanup_free_ char *fds = xasprintf("/proc/%d/fd", (int)pid);
-        DIR *d = opendir(fds);
-        struct dirent *e;
-        bool found = false;
+        const int slack_ms = 10000;
+        long long bound_ms = slack_ms;
+        struct pollfd pfd = { .fd = exec_fifo, .events = POLLIN };
+        char byte;
 
-        if (!d)
-                return false;
-        while (!found && (e = readdir(d))) {
-                _cleanup_free_ char *link = xasprintf("%s/%s", fds, e->d_name);
-                char target[PATH_MAX];
-                ssize_t n = readlink(link, target, sizeof(target) - 1);
+        for (size_t i = 0; i < h->n[HOOK_START_CONTAINER]; i++)
+                bound_ms = h->list[HOOK_START_CONTAINER][i].timeout && bound_ms >= 0 ?
+                                   bound_ms + h->list[HOOK_START_CONTAINER][i].timeout * 1000LL : -1;
+        for (long long waited = 0;; waited += 100) {
+                int n = poll(&pfd, 1, 100);
 
-                if (n > 0) {
-                        target[n] = '\0';
-                        found = strcmp(target, dir) == 0;
-                }
+                /* POLLHUP: the last writer is gone; a stray byte would also wake us, so drain it. */
+                if (n > 0 && (pfd.revents & POLLHUP))
+                        return 0;
+                if (n > 0 && read(exec_fifo, &byte, 1) <= 0)
+                        return 0;
+                if (!process_is(st->pid, st->start_time))
+                        return 0;
+                if (bound_ms >= 0 && waited >= bound_ms)
+                        return error_set(err, ETIMEDOUT, "the user program did not start in %lld ms", bound_ms);
         }
-        closedir(d);
-        return found;
 }
 
-#define EXEC_WAIT_MS 10000
-
-int hooks_poststart(const char *root, const struct state *st, struct error *err)
+int hooks_after_start(const char *root, const struct state *st, int exec_fifo, struct error *err)
 {
         _cleanup_(spec_hooks_freep) struct spec_hooks *h = NULL;
-        _cleanup_free_ char *json = NULL, *dir = NULL;
-        char resolved[PATH_MAX];
-        int r, waited;
+        _cleanup_free_ char *json = NULL, *exe = xasprintf("/proc/%d/exe", (int)st->pid);
+        char target[PATH_MAX];
+        int r;
 
-        if ((r = load_saved(root, st->id, &h, err)) < 0 || !h || !h->n[HOOK_POSTSTART])
+        if ((r = load_saved(root, st->id, &h, err)) < 0 || !h || (!h->n[HOOK_START_CONTAINER] && !h->n[HOOK_POSTSTART]))
                 return r;
-        dir = state_path(root, st->id, NULL);
-        if (!realpath(dir, resolved))
-                return error_sys(err, errno, "%s", dir);
-        for (waited = 0; init_holds_state_dir(st->pid, resolved); waited += 10) {
-                if (waited >= EXEC_WAIT_MS)
-                        return error_set(err, ETIMEDOUT, "hooks.poststart: the user program did not start in %d ms",
-                                         EXEC_WAIT_MS);
-                usleep(10000);
-        }
-        if (!process_is(st->pid, st->start_time))
-                return error_set(err, ESRCH, "hooks.poststart: the container exited before its poststart hooks ran");
+        if ((r = wait_for_exec(h, st, exec_fifo, err)) < 0)
+                return r;
+        /* The fifo also closes when the init exits; but an exiting process drops its memory, and with
+         * it /proc/PID/exe, before its files, while execve sets the new exe before closing them. */
+        if (!process_is(st->pid, st->start_time) || readlink(exe, target, sizeof(target)) < 0)
+                return error_set(err, ESRCH, "the container's init exited before its user program ran (a failed "
+                                 "hooks.startContainer hook or exec: the container's stderr says which)");
         json = state_to_oci_json(root, st, false);
         return hooks_run(h, HOOK_POSTSTART, json, err);
 }

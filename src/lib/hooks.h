@@ -7,7 +7,8 @@
  *   startContainer           the init, after `skiff start`, before the user program executes
  *   poststart                skiff start, once the user program runs; a failure fails start
  *   poststop                 skiff delete, after the container is gone; a failure only warns
- * poststart and poststop outlive create's config: create saves them in ROOT/ID/hooks.json. */
+ * start and delete do not read the config: create saves startContainer, poststart and poststop in
+ * ROOT/ID/hooks.json. */
 #pragma once
 #include <stdbool.h>
 
@@ -41,9 +42,10 @@ int hooks_init_before_pivot(void *meeting, struct error *err);
 /* Save poststart and poststop hooks in the state dir, if there are any. */
 int hooks_save(const struct spec_hooks *h, const char *root, const char *id, struct error *err);
 
-/* After `start` has released the init: wait until the user program runs (the init has executed it,
- * startContainer hooks done), then run the saved poststart hooks. */
-int hooks_poststart(const char *root, const struct state *st, struct error *err);
+/* After `start` has released the init, if it has startContainer or poststart hooks: wait until the
+ * user program runs (a failed startContainer hook is an error of start's), then run poststart.
+ * exec_fifo is start's read end of exec.fifo, whose writer the init holds until execve. */
+int hooks_after_start(const char *root, const struct state *st, int exec_fifo, struct error *err);
 
 /* poststop: read what they need before `delete` removes the state dir (no hooks or no container:
  * nothing to run), run them once it is done. A failure is the caller's warning, never delete's error. */

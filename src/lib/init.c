@@ -9,11 +9,13 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "namespaces.h"
 #include "process.h"
 #include "env.h"
 #include "fds.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -28,9 +30,11 @@ static int set_names(const struct spec *spec, struct error *err)
 }
 
 /* Everything up to the point where `create` may return: any failure here fails create. */
-static int init_setup(const struct init_args *a, char **ret_program, struct error *err)
+static int init_setup(const struct init_args *a, struct hooks_meeting *meeting, char **ret_program,
+                      struct error *err)
 {
         const struct spec *spec = a->spec;
+        const struct rootfs_step step = { .before_pivot = hooks_init_before_pivot, .data = meeting };
         const struct spec_namespace *userns = spec_namespace(spec, CLONE_NEWUSER);
         int r;
 
@@ -45,7 +49,7 @@ static int init_setup(const struct init_args *a, char **ret_program, struct erro
                 return r;
         if ((r = process_apply_sysctl(spec, err)) < 0)
                 return r;
-        if ((r = rootfs_setup(spec, a->no_pivot, err)) < 0)
+        if ((r = rootfs_setup(spec, a->no_pivot, &step, err)) < 0)
                 return r;
         if (spec->process.terminal && (r = terminal_setup(&spec->process, a->console_fd, err)) < 0)
                 return r;
@@ -54,7 +58,10 @@ static int init_setup(const struct init_args *a, char **ret_program, struct erro
         return process_find_program(spec, ret_program, err);
 }
 
-static int wait_for_start(int state_dirfd, struct error *err)
+/* The fifo stays open (close-on-exec) in *ret_fifo: `start` sees its last writer go as the moment the
+ * user program is executed (or the init died), which it waits for when there are startContainer or
+ * poststart hooks. */
+static int wait_for_start(int state_dirfd, int *ret_fifo, struct error *err)
 {
         _cleanup_close_ int fifo = -1;
 
@@ -64,13 +71,14 @@ static int wait_for_start(int state_dirfd, struct error *err)
                 return error_sys(err, errno, "open exec.fifo");
         if (write_all(fifo, "0", 1) < 0)
                 return error_sys(err, errno, "write exec.fifo");
+        *ret_fifo = TAKE_FD(fifo);
         return 0;
 }
 
 /* What the workload inherits: the passed fds (with socket activation's LISTEN_FDS and LISTEN_PID, as
  * sd_listen_fds() checks them) and nothing else, closed before chdir so that no host directory fd
  * can serve as process.cwd. */
-static int hand_over_fds(const struct init_args *a, struct error *err)
+static int hand_over_fds(const struct init_args *a, int exec_fifo, struct error *err)
 {
         if (a->listen_fds > 0) {
                 char text[16];
@@ -80,17 +88,20 @@ static int hand_over_fds(const struct init_args *a, struct error *err)
                 snprintf(text, sizeof(text), "%d", (int)getpid());
                 env_set(&a->spec->process.env, "LISTEN_PID", text);
         }
-        return fds_close_from(3 + a->preserve_fds, -1, err);
+        return fds_close_from(3 + a->preserve_fds, exec_fifo, err);
 }
 
 _Noreturn void init_main(const struct init_args *a)
 {
         struct error err = { 0 };
         _cleanup_free_ char *program = NULL;
+        struct hooks_meeting meeting = { .hooks = a->spec->hooks, .sync_fd = a->sync_fd };
+        int exec_fifo = -1;
 
         /* Until create has handed us over, a dying parent means nobody will ever start us. */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (init_setup(a, &program, &err) < 0) {
+        if (init_setup(a, &meeting, &program, &err) < 0 ||
+            seccomp_install_at(a->spec, SECCOMP_BEFORE_READY, a->sync_fd, &err) < 0) {
                 sync_send_error(a->sync_fd, &err);
                 _exit(1);
         }
@@ -99,7 +110,11 @@ _Noreturn void init_main(const struct init_args *a)
         close(a->sync_fd);
         /* From here we outlive the shim's death: the container keeps running. */
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-        if (wait_for_start(a->state_dirfd, &err) == 0 && hand_over_fds(a, &err) == 0 && process_set_identity(a->spec, &err) == 0 && fds_check_cwd(a->spec->process.cwd, &err) == 0)
+        if (wait_for_start(a->state_dirfd, &exec_fifo, &err) == 0 && hand_over_fds(a, exec_fifo, &err) == 0 &&
+            hooks_run(a->spec->hooks, HOOK_START_CONTAINER, meeting.state_json, &err) == 0 &&
+            seccomp_install_at(a->spec, SECCOMP_BEFORE_IDENTITY, -1, &err) == 0 &&
+            process_set_identity(a->spec, &err) == 0 && fds_check_cwd(a->spec->process.cwd, &err) == 0 &&
+            seccomp_install_at(a->spec, SECCOMP_BEFORE_EXEC, -1, &err) == 0)
                 process_exec(a->spec, program, a->preserve_fds, &err);
         fprintf(stderr, "skiff: init: %s\n", err.msg);
         _exit(127);

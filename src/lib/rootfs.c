@@ -141,7 +141,7 @@ static int make_cwd(const struct spec *spec, struct error *err)
         return error_wrap(err, "process.cwd");
 }
 
-int rootfs_setup(const struct spec *spec, bool no_pivot, struct error *err)
+int rootfs_setup(const struct spec *spec, bool no_pivot, const struct rootfs_step *step, struct error *err)
 {
         _cleanup_close_ int rootfd = -1;
         const char *rootfs = spec->root_path;
@@ -163,6 +163,8 @@ int rootfs_setup(const struct spec *spec, bool no_pivot, struct error *err)
         if ((r = mount_spec_mounts(spec, rootfd, err)) < 0)
                 return r;
         if ((r = devices_create(spec, rootfd, err)) < 0)
+                return r;
+        if (step && step->before_pivot && (r = step->before_pivot(step->data, err)) < 0)
                 return r;
         r = no_pivot ? move_into(rootfs, err) : pivot_into(rootfs, err);
         if (r < 0 || (r = make_cwd(spec, err)) < 0)

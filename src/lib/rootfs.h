@@ -7,4 +7,9 @@
 
 /* In the init's new mount namespace: everything from "/ rslave" to pivot_root (or MS_MOVE + chroot
  * with no_pivot), then maskedPaths, readonlyPaths, root.readonly and rootfsPropagation. */
-int rootfs_setup(const struct spec *spec, bool no_pivot, struct error *err);
+struct rootfs_step {
+        /* Called with every mount in place, just before pivot_root: the createContainer hooks. */
+        int (*before_pivot)(void *data, struct error *err);
+        void *data;
+};
+int rootfs_setup(const struct spec *spec, bool no_pivot, const struct rootfs_step *step, struct error *err);

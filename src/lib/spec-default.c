@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "seccomp-default.h"
 #include "util.h"
 
 static char *const default_caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };
@@ -94,6 +95,7 @@ static void gen_linux(yajl_gen g)
         yajl_gen_array_close(g);
         json_gen_kv_strv(g, "maskedPaths", masked);
         json_gen_kv_strv(g, "readonlyPaths", readonly);
+        seccomp_default_gen(g);
         yajl_gen_map_close(g);
 }
 

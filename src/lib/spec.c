@@ -510,6 +510,9 @@ static int parse_linux(yajl_val lx, struct spec_linux *l, struct error *err)
                 return r;
         if ((v = json_member(lx, "personality")) && (r = parse_personality(v, l, err)) < 0)
                 return r;
+        if ((v = json_member(lx, "seccomp")) && !YAJL_IS_NULL(v) &&
+            (r = spec_seccomp_parse(v, "linux.seccomp", &l->seccomp, err)) < 0)
+                return r;
         return 0;
 }
 
@@ -615,6 +618,9 @@ int spec_parse(const char *json, const char *bundle, struct spec **ret_spec, str
         if ((v = json_member(tree, "annotations")) &&
             (r = json_to_string_map(v, "annotations", &spec->annotations, err)) < 0)
                 goto out;
+        if ((v = json_member(tree, "hooks")) && !YAJL_IS_NULL(v) &&
+            (r = spec_hooks_parse(v, "hooks", &spec->hooks, err)) < 0)
+                goto out;
         if ((r = validate(spec, err)) < 0)
                 goto out;
         *ret_spec = TAKE_PTR(spec);
@@ -697,7 +703,9 @@ void spec_free(struct spec *spec)
         strv_free(spec->linux_cfg.readonly_paths);
         free(spec->linux_cfg.rootfs_propagation);
         free(spec->linux_cfg.time_offsets);
+        spec_seccomp_free(spec->linux_cfg.seccomp);
         strv_free(spec->annotations);
+        spec_hooks_free(spec->hooks);
         free(spec);
 }
 

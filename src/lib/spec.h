@@ -6,7 +6,9 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "spec-hooks.h"
 #include "spec-resources.h"
+#include "spec-seccomp.h"
 
 struct spec_user {
         uid_t uid;
@@ -96,6 +98,7 @@ struct spec_linux {
         unsigned long personality;
         struct spec_time_offset *time_offsets;
         size_t n_time_offsets;
+        struct spec_seccomp *seccomp;   /* NULL: no filter */
 };
 
 struct spec {
@@ -110,6 +113,7 @@ struct spec {
         size_t n_mounts;
         struct spec_linux linux_cfg;
         char **annotations;     /* key,value,key,value,... */
+        struct spec_hooks *hooks;       /* NULL: none */
 };
 
 /* Read BUNDLE/config.json. ret_spec is allocated; free with spec_free(). */

@@ -8,6 +8,8 @@ enum sync_type {
         SYNC_READY,     /* init → create: blocked on exec.fifo, waiting for start */
         SYNC_ERROR,     /* either way: what failed, in msg */
         SYNC_EXEC_SHIM, /* create → shim-to-be: become skiff-shim */
+        SYNC_HOOKS,     /* init → create: mounts done, run prestart/createRuntime; the state JSON answers */
+        SYNC_SECCOMP_FD, /* init → create: value is the notify fd's number in the init; SYNC_GO answers */
 };
 
 struct sync_msg {
