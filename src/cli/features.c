@@ -5,6 +5,7 @@
 #include "../lib/json.h"
 #include "../lib/mount-options.h"
 #include "../lib/namespaces.h"
+#include "../lib/spec-seccomp.h"
 #include "../lib/util.h"
 #include "cli.h"
 
@@ -26,6 +27,19 @@ static void gen_capabilities(yajl_gen g)
         yajl_gen_array_close(g);
 }
 
+static void gen_seccomp(yajl_gen g)
+{
+        json_gen_string(g, "seccomp");
+        yajl_gen_map_open(g);
+        json_gen_kv_bool(g, "enabled", true);
+        json_gen_kv_strv(g, "actions", (char *const *)seccomp_known_actions());
+        json_gen_kv_strv(g, "operators", (char *const *)seccomp_known_operators());
+        json_gen_kv_strv(g, "archs", (char *const *)seccomp_known_archs());
+        json_gen_kv_strv(g, "knownFlags", (char *const *)seccomp_known_flags());
+        json_gen_kv_strv(g, "supportedFlags", (char *const *)seccomp_supported_flags());
+        yajl_gen_map_close(g);
+}
+
 /* Only what this build really does: engines read this to decide what to ask of us. */
 static void gen_linux(yajl_gen g)
 {
@@ -44,6 +58,7 @@ static void gen_linux(yajl_gen g)
         json_gen_kv_bool(g, "systemd", false);
         json_gen_kv_bool(g, "systemdUser", false);
         yajl_gen_map_close(g);
+        gen_seccomp(g);
         json_gen_string(g, "apparmor");
         yajl_gen_map_open(g);
         json_gen_kv_bool(g, "enabled", false);
@@ -64,7 +79,8 @@ static void gen_linux(yajl_gen g)
 
 static int run(struct cli *cli, int argc, char **argv)
 {
-        static char *const hooks[] = { NULL };
+        static char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
+                                       "poststart", "poststop", NULL };
         yajl_gen g;
         _cleanup_free_ char *text = NULL;
         bool done;

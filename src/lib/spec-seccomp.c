@@ -52,7 +52,21 @@ static const struct {
 
 const char *const *seccomp_known_actions(void)
 {
-        return action_names;
+        /* LOG and KILL_PROCESS need API level 3, NOTIFY level 5 (kernel 5.0 and libseccomp 2.5). */
+        static const char *known[ARRAY_SIZE(action_names)];
+        unsigned api = seccomp_api_get();
+        size_t n = 0;
+
+        for (size_t i = 0; action_names[i]; i++) {
+                if (api < 3 && (strcmp(action_names[i], "SCMP_ACT_LOG") == 0 ||
+                                strcmp(action_names[i], "SCMP_ACT_KILL_PROCESS") == 0))
+                        continue;
+                if (api < 5 && strcmp(action_names[i], "SCMP_ACT_NOTIFY") == 0)
+                        continue;
+                known[n++] = action_names[i];
+        }
+        known[n] = NULL;
+        return known;
 }
 
 const char *const *seccomp_known_operators(void)
@@ -89,14 +103,23 @@ const char *const *seccomp_known_archs(void)
 const char *const *seccomp_known_flags(void)
 {
         static const char *known[ARRAY_SIZE(flag_table) + 1];
+
+        for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++)
+                known[i] = flag_table[i].name;
+        return known;
+}
+
+const char *const *seccomp_supported_flags(void)
+{
+        static const char *supported[ARRAY_SIZE(flag_table) + 1];
         unsigned api = seccomp_api_get();
         size_t n = 0;
 
         for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++)
                 if (api >= flag_table[i].api_level)
-                        known[n++] = flag_table[i].name;
-        known[n] = NULL;
-        return known;
+                        supported[n++] = flag_table[i].name;
+        supported[n] = NULL;
+        return supported;
 }
 
 /* errnoRet applies to ERRNO and TRACE; the default, as in runc, is EPERM. */

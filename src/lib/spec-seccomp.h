@@ -40,8 +40,10 @@ struct spec_seccomp {
 int spec_seccomp_parse(yajl_val v, const char *field, struct spec_seccomp **ret, struct error *err);
 void spec_seccomp_free(struct spec_seccomp *s);
 
-/* What this build can do, for `skiff features`: NULL-terminated static lists. */
+/* What this build can do, for `skiff features`: NULL-terminated static lists. Actions and supported
+ * flags are those the running kernel and libseccomp (seccomp_api_get) can apply. */
 const char *const *seccomp_known_actions(void);
 const char *const *seccomp_known_operators(void);
 const char *const *seccomp_known_archs(void);
 const char *const *seccomp_known_flags(void);
+const char *const *seccomp_supported_flags(void);

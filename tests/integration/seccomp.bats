@@ -240,3 +240,14 @@ stop_listener() {
         assert_output_contains "made"
         assert_output_contains "no-unshare"
 }
+
+@test "seccomp: features reports the actions, operators, architectures and flags, and every hook kind" {
+        run skiff features
+        [ "$status" -eq 0 ]
+        [ "$(jq -r .linux.seccomp.enabled <<<"$output")" = true ]
+        jq -e '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") and index("SCMP_ACT_ERRNO") and index("SCMP_ACT_KILL_PROCESS")' <<<"$output"
+        jq -e '.linux.seccomp.operators | index("SCMP_CMP_MASKED_EQ")' <<<"$output"
+        jq -e '.linux.seccomp.archs | index("SCMP_ARCH_X86_64")' <<<"$output"
+        jq -e '.linux.seccomp.supportedFlags | index("SECCOMP_FILTER_FLAG_LOG")' <<<"$output"
+        [ "$(jq -c .hooks <<<"$output")" = '["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]' ]
+}
