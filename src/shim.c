@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 
 #include "lib/exit-record.h"
+#include "lib/storage-release.h"
 #include "lib/teardown.h"
 #include "lib/util.h"
 
@@ -184,6 +185,9 @@ int main(int argc, char **argv)
         if (container_release(s.cgroup, &err) < 0)
                 fprintf(stderr, "skiff-shim: %s\n", err.msg);
         if (exit_record_write(s.root, s.id, status, "the caller reaped the init first", &err) < 0)
+                fprintf(stderr, "skiff-shim: %s\n", err.msg);
+        /* The thin rootfs's mount died with the container's namespace: deactivate its device. */
+        if (storage_release_by_skiff(s.id, &err) < 0)
                 fprintf(stderr, "skiff-shim: %s\n", err.msg);
         if (status < 0)
                 return 0;

@@ -49,6 +49,7 @@ char *cli_shim_path(void);
 
 #define COMMANDS(X) \
         X(create) X(start) X(state) X(kill) X(delete) X(run) X(exec) X(wait) X(list) X(spec) X(features) X(gc) \
+        X(pool) X(image) X(commit) X(volume) \
         X(pause) X(resume) X(update) X(ps) X(events)
 #define DECLARE(name) extern const struct command command_##name;
 COMMANDS(DECLARE)

@@ -70,7 +70,7 @@ static int run_foreground(struct cli *cli, const char *id, pid_t shim, int relay
         if ((r = container_wait(cli->root, id, &code, err)) < 0)
                 return r;
         hooks_poststop_load(cli->root, id, &poststop);
-        if ((r = container_delete(cli->root, id, false, err)) < 0) {
+        if ((r = container_delete(cli->root, id, false, false, err)) < 0) {
                 hooks_poststop_clear(&poststop);
                 return r;
         }
@@ -108,7 +108,7 @@ static int run(struct cli *cli, int argc, char **argv)
                 if (r < 0) {
                         struct error ignored = { 0 };
                         r = cli_fail(cli, id, &err);
-                        container_delete(cli->root, id, true, &ignored);
+                        container_delete(cli->root, id, true, false, &ignored);
                 }
         }
         create_flags_clear(&f);

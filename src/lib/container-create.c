@@ -22,6 +22,7 @@
 #include "seccomp.h"
 #include "spec.h"
 #include "state.h"
+#include "storage-container.h"
 #include "sync.h"
 #include "util.h"
 
@@ -35,6 +36,7 @@ struct creation {
         pid_t init_pid;
         int shim_sync, init_sync;
         bool watch;     /* SHIM_MODE_WATCH: the caller, not the shim, is the init's parent */
+        struct storage_attach *storage; /* a thin rootfs or volumes (storage-container.h) */
 };
 
 /* The process that clones the init and then becomes skiff-shim: its parent, or in watch mode its
@@ -43,7 +45,8 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
 {
         struct init_args args = { .spec = c->spec, .sync_fd = init_sync, .state_dirfd = state_dirfd,
                                   .no_pivot = c->o->no_pivot, .preserve_fds = c->o->preserve_fds + c->o->listen_fds,
-                                  .listen_fds = c->o->listen_fds, .console_fd = c->o->console_fd };
+                                  .listen_fds = c->o->listen_fds, .console_fd = c->o->console_fd,
+                                  .storage = c->storage };
         struct error err = { 0 };
         char pidbuf[32], pidfdbuf[32];
         pid_t pid;
@@ -163,7 +166,7 @@ static int prepare_init(struct creation *c, struct error *err)
                 return r;
         if (populated && c->o->warn) {
                 _cleanup_free_ char *msg = xasprintf("linux.cgroupsPath: cgroup %s already holds processes; "
-                                                     "they share the container's limits, and its end", c->st.cgroup);
+                                                     "they will share the container's limits", c->st.cgroup);
                 c->o->warn(msg);
         }
         if ((r = cgroup_enter(c->st.cgroup, c->init_pid, err)) < 0)
@@ -254,6 +257,7 @@ static void undo(struct creation *c)
         }
         if (c->st.cgroup)
                 cgroup_destroy(c->st.cgroup, &ignored);
+        storage_container_abort(c->o->id, c->storage);
         if (c->o->pid_file && c->st.pid)
                 unlink(c->o->pid_file);
         {
@@ -316,6 +320,8 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
         }
         if ((r = ns_chown_to_container_root(fifo, spec, err)) < 0)
                 goto fail;
+        if ((r = storage_container_prepare(spec, o->root, o->id, &c.storage, err)) < 0)
+                goto fail;
         if ((r = spawn(&c, err)) < 0 || (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
             (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 || (r = meet_init(&c, err)) < 0 ||
             (r = sync_expect(c.init_sync, SYNC_READY, NULL, "the container's init", err)) < 0 ||
@@ -327,6 +333,7 @@ fail:
 out:
         c.st.annotations = NULL;
         state_clear(&c.st);
+        storage_attach_free(c.storage);
         if (c.shim_sync >= 0)
                 close(c.shim_sync);
         if (c.init_sync >= 0)

@@ -12,6 +12,7 @@
 #include "hooks.h"
 #include "recover.h"
 #include "state.h"
+#include "storage-container.h"
 #include "teardown.h"
 #include "util.h"
 
@@ -143,7 +144,7 @@ int container_cleanup(const char *root, const char *id, const char *cgroup, stru
         return rm_rf(dir, err);
 }
 
-int container_delete(const char *root, const char *id, bool force, struct error *err)
+int container_delete(const char *root, const char *id, bool force, bool keep_rootfs, struct error *err)
 {
         _cleanup_(locked_state_release) struct locked_state ls;
         enum status s;
@@ -166,6 +167,8 @@ int container_delete(const char *root, const char *id, bool force, struct error 
         }
         /* The shim records the exit and removes the cgroup; give it the moment it needs. */
         wait_gone(ls.st.shim_pid, ls.st.shim_start_time, EXIT_TIMEOUT_MS);
+        if ((r = storage_container_remove(id, keep_rootfs, err)) < 0)
+                return r;
         return container_cleanup(root, id, ls.st.cgroup, err);
 }
 

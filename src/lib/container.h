@@ -27,7 +27,8 @@ struct create_options {
 int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct error *err);
 int container_start(const char *root, const char *id, struct error *err);
 int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
-int container_delete(const char *root, const char *id, bool force, struct error *err);
+/* keep_rootfs: keep the thin snapshot of a run.skiff.image container (a later create of ID reuses it). */
+int container_delete(const char *root, const char *id, bool force, bool keep_rootfs, struct error *err);
 /* Block until the container has exited; ret_code is its exit code, or 128 + signal. */
 int container_wait(const char *root, const char *id, int *ret_code, struct error *err);
 /* Remove what a stopped container still holds (cgroup, state dir). The lock must be held. */

@@ -16,6 +16,7 @@
 #include "fds.h"
 #include "rootfs.h"
 #include "seccomp.h"
+#include "storage-container.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -48,6 +49,9 @@ static int init_setup(const struct init_args *a, struct hooks_meeting *meeting, 
         if ((r = set_names(spec, err)) < 0)
                 return r;
         if ((r = process_apply_sysctl(spec, err)) < 0)
+                return r;
+        /* A thin rootfs is mounted here, in the container's namespace only, never on the host. */
+        if (a->storage && (r = storage_container_mount(a->storage, err)) < 0)
                 return r;
         if ((r = rootfs_setup(spec, a->no_pivot, &step, err)) < 0)
                 return r;

@@ -4,6 +4,8 @@
 
 #include "spec.h"
 
+struct storage_attach;
+
 struct init_args {
         struct spec *spec;      /* the init's own copy: it adds LISTEN_* to process.env */
         int sync_fd;            /* to skiff create */
@@ -12,6 +14,7 @@ struct init_args {
         int preserve_fds;       /* all the fds passed on, LISTEN_FDS included */
         int listen_fds;
         int console_fd;         /* where to send the pty master, or -1 */
+        const struct storage_attach *storage;   /* thin devices to mount before rootfs_setup, or NULL */
 };
 
 /* Never returns: execs the workload or exits non-zero after telling create (or stderr) why. */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -18,6 +19,26 @@ static char **strv_copy(char *const *v)
         for (size_t i = 0; i < n; i++)
                 copy[i] = xstrdup(v[i]);
         return copy;
+}
+
+/* An ext4 mount of device, made here and attached nowhere (see struct storage_attach). */
+static int add_detached_mount(struct storage_attach *a, char *device, const char *target, unsigned attrs,
+                              struct error *err)
+{
+        _cleanup_close_ int fs = fsopen("ext4", FSOPEN_CLOEXEC);
+        int fd;
+
+        if (fs < 0)
+                return error_sys(err, errno, "fsopen ext4");
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "source", device, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return error_sys(err, errno, "mount %s", device);
+        fd = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+        if (fd < 0)
+                return error_sys(err, errno, "mount %s", device);
+        a->mounts = xrealloc(a->mounts, (a->n_mounts + 1) * sizeof(*a->mounts));
+        a->mounts[a->n_mounts++] = (struct storage_mount){ .fd = fd, .target = xstrdup(target), .device = device };
+        return 0;
 }
 
 static bool has_destination(const struct spec *spec, const char *dest)
@@ -76,8 +97,6 @@ static bool any_thin_volume(const struct spec *spec)
 static int activate_volumes(struct storage_pool *p, const struct spec *spec, struct storage_attach *a,
                             struct error *err)
 {
-        size_t n = 0;
-
         for (size_t i = 0; i < spec->n_mounts; i++) {
                 _cleanup_free_ char *name = volume_name_of(spec->mounts[i].source);
                 _cleanup_free_ char *key = name ? device_key("volume", name) : NULL;
@@ -90,12 +109,12 @@ static int activate_volumes(struct storage_pool *p, const struct spec *spec, str
                         continue;
                 r = pool_activate(p, &d, &dev, err);
                 device_clear(&d);
+                if (r == 0)
+                        r = add_detached_mount(a, dev, spec->mounts[i].source, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, err);
+                else
+                        free(dev);
                 if (r < 0)
                         return error_wrap(err, "mounts: volume %s", name);
-                a->volume_mounts = xrealloc(a->volume_mounts, (n + 3) * sizeof(char *));
-                a->volume_mounts[n++] = dev;
-                a->volume_mounts[n++] = xstrdup(spec->mounts[i].source);
-                a->volume_mounts[n] = NULL;
         }
         return 0;
 }
@@ -107,6 +126,7 @@ static int prepare_rootfs(struct storage_pool *p, const struct spec *spec, const
         _cleanup_free_ char *key = device_key("container", id);
         struct storage_device img = { 0 }, snap = { 0 };
         struct error ignored = { 0 };
+        char *dev = NULL;
         int r;
 
         if ((r = storage_name_check("annotations: " ANNOTATION_IMAGE, image, err)) < 0)
@@ -130,8 +150,12 @@ static int prepare_rootfs(struct storage_pool *p, const struct spec *spec, const
         }
         if (r == 0 && mkdir(spec->root_path, 0755) < 0 && errno != EEXIST)
                 r = error_sys(err, errno, "root.path: create %s", spec->root_path);
-        if (r == 0)
-                r = pool_activate(p, &snap, &a->root_device, err);
+        if (r == 0 && (r = pool_activate(p, &snap, &dev, err)) == 0) {
+                r = add_detached_mount(a, TAKE_PTR(dev), spec->root_path, 0, err);
+                a->has_rootfs = r == 0;
+                if (r < 0)
+                        error_wrap(err, "annotations: " ANNOTATION_IMAGE);
+        }
         if (r < 0 && a->created)
                 pool_delete_device(p, &snap, &ignored);
         device_clear(&img);
@@ -171,30 +195,42 @@ void storage_container_abort(const char *id, struct storage_attach *a)
 {
         struct error ignored = { 0 };
 
-        if (a && a->root_device)
-                storage_container_remove(id, !a->created, &ignored);
+        if (!a || !a->has_rootfs)
+                return;
+        /* Our detached mount holds the device open: let go of it first. */
+        for (size_t i = 0; i < a->n_mounts; i++)
+                if (a->mounts[i].fd >= 0)
+                        close(TAKE_FD(a->mounts[i].fd));
+        storage_container_remove(id, !a->created, &ignored);
 }
 
 void storage_attach_free(struct storage_attach *a)
 {
         if (!a)
                 return;
-        free(a->root_device);
-        strv_free(a->volume_mounts);
+        for (size_t i = 0; i < a->n_mounts; i++) {
+                if (a->mounts[i].fd >= 0)
+                        close(a->mounts[i].fd);
+                free(a->mounts[i].target);
+                free(a->mounts[i].device);
+        }
+        free(a->mounts);
         free(a);
 }
 
-int storage_container_mount(const struct storage_attach *a, const struct spec *spec, struct error *err)
+int storage_container_mount(const struct storage_attach *a, struct error *err)
 {
         /* First of all: nothing mounted here may propagate to the host. */
         if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
                 return error_sys(err, errno, "make / rslave");
-        for (size_t i = 0; a->volume_mounts && a->volume_mounts[i]; i += 2)
-                if (mount(a->volume_mounts[i], a->volume_mounts[i + 1], "ext4", MS_NODEV | MS_NOSUID, NULL) < 0)
-                        return error_sys(err, errno, "mounts: mount volume %s", a->volume_mounts[i + 1]);
-        if (a->root_device && mount(a->root_device, spec->root_path, "ext4", 0, NULL) < 0)
-                return error_sys(err, errno, "annotations: " ANNOTATION_IMAGE ": mount %s on %s", a->root_device,
-                                 spec->root_path);
+        for (size_t i = 0; i < a->n_mounts; i++) {
+                const struct storage_mount *m = &a->mounts[i];
+
+                if (move_mount(m->fd, "", AT_FDCWD, m->target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                        return error_sys(err, errno, "%s: mount %s on %s",
+                                         a->has_rootfs && i == a->n_mounts - 1 ? "annotations: " ANNOTATION_IMAGE : "mounts",
+                                         m->device, m->target);
+        }
         return 0;
 }
 

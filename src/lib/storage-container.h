@@ -9,10 +9,19 @@
 #define ANNOTATION_IMAGE "run.skiff.image"
 #define ANNOTATION_VOLUMES_FROM "run.skiff.volumes-from"
 
-/* What create activated on the host, for the init to mount inside the container's namespace. */
+/* What create made on the host for the init to attach inside the container's namespace: detached
+ * mounts (fsmount), attached to no namespace until the init moves them in. They are made on the
+ * host side because the container's device cgroup rightly lets its init open no block device. */
+struct storage_mount {
+        int fd;                 /* fsmount's, close-on-exec */
+        char *target;           /* root.path, or a thin volume's directory */
+        char *device;           /* for messages */
+};
+
 struct storage_attach {
-        char *root_device;      /* mounted on root.path, or NULL */
-        char **volume_mounts;   /* device,dir,device,dir,...: thin volumes mounted on their directory */
+        struct storage_mount *mounts;   /* the volumes first, the rootfs (when there is one) last */
+        size_t n_mounts;
+        bool has_rootfs;
         bool created;           /* the snapshot is new: a failed create deletes it */
 };
 
@@ -23,8 +32,8 @@ int storage_container_prepare(struct spec *spec, const char *state_root, const c
 /* Undo prepare after a failed create. */
 void storage_container_abort(const char *id, struct storage_attach *a);
 void storage_attach_free(struct storage_attach *a);
-/* In the init, in the container's mount namespace, before rootfs_setup. */
-int storage_container_mount(const struct storage_attach *a, const struct spec *spec, struct error *err);
+/* In the init, in the container's mount namespace, before rootfs_setup: move the mounts in. */
+int storage_container_mount(const struct storage_attach *a, struct error *err);
 /* The shim, at exit: deactivate the snapshot (its mount died with the namespace). */
 int storage_container_release(const char *id, struct error *err);
 /* delete: drop the snapshot, or with keep only deactivate it. No snapshot: nothing to do. */

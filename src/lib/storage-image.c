@@ -52,6 +52,7 @@ static int fill_image(struct storage_pool *p, const struct storage_device *d, co
 
         if ((r = pool_activate(p, d, &path, err)) < 0 || (r = tool_mkfs(path, err)) < 0)
                 return r;
+        storage_crash_point("import:after-mkfs");
         return with_mounted(p, d, false, is_dir ? copy : tar, -1, err);
 }
 

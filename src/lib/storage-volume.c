@@ -26,6 +26,13 @@ char *volume_name_of(const char *source)
         return xstrdup(source + len);
 }
 
+static int make_volumes_dir(struct error *err)
+{
+        _cleanup_free_ char *dir = xasprintf("%s/volumes", storage_root());
+
+        return mkdir_p(dir, 0711, err);
+}
+
 static int create_thin(const char *name, uint64_t size, const char *path, struct error *err)
 {
         _cleanup_free_ char *key = device_key("volume", name);
@@ -39,6 +46,8 @@ static int create_thin(const char *name, uint64_t size, const char *path, struct
                 return error_set(err, EINVAL, "--size: must be a multiple of 512 bytes");
         if ((r = pool_open(&p, err)) < 0)
                 return r;
+        if ((r = make_volumes_dir(err)) < 0)
+                goto out;
         if (mkdir(path, 0755) < 0) {
                 r = errno == EEXIST ? error_set(err, EEXIST, "volume %s already exists", name)
                                     : error_sys(err, errno, "create %s", path);
@@ -64,14 +73,13 @@ out:
 
 int volume_create(const char *name, uint64_t size, char **ret_path, struct error *err)
 {
-        _cleanup_free_ char *path = NULL, *dir = NULL;
+        _cleanup_free_ char *path = NULL;
         int r;
 
         if ((r = storage_name_check("volume", name, err)) < 0)
                 return r;
         path = volume_path(name);
-        dir = xasprintf("%s/volumes", storage_root());
-        if ((r = mkdir_p(dir, 0711, err)) < 0)
+        if (!size && (r = make_volumes_dir(err)) < 0)
                 return r;
         if (size) {
                 if ((r = create_thin(name, size, path, err)) < 0)
