@@ -166,7 +166,7 @@ static int prepare_init(struct creation *c, struct error *err)
                 return r;
         if (populated && c->o->warn) {
                 _cleanup_free_ char *msg = xasprintf("linux.cgroupsPath: cgroup %s already holds processes; "
-                                                     "they will share the container's limits", c->st.cgroup);
+                                                     "they share the container's limits, and its end", c->st.cgroup);
                 c->o->warn(msg);
         }
         if ((r = cgroup_enter(c->st.cgroup, c->init_pid, err)) < 0)
