@@ -7,6 +7,14 @@ load storage-helpers
 setup() { storage_setup; pool_init; import_busybox base; use_image base; }
 teardown() { storage_teardown; }
 
+# Create, start and wait for the end of $CID, without deleting it.
+run_to_end() {
+        create_detached || { cat "$BATS_TEST_TMPDIR/$CID.err" >&2; return 1; }
+        skiff start "$CID"
+        skiff wait "$CID" || true
+        wait_status "$CID" stopped
+}
+
 ctr_device() {
         echo "$(pool_name)-$(jq .deviceId "$SKIFF_STORAGE_ROOT/devices/ctr-$1.json")"
 }
@@ -50,9 +58,10 @@ ctr_device() {
 
 @test "delete --keep-rootfs keeps the snapshot; a new create of the id runs on it again" {
         set_cmd 'echo kept >/kept'
-        skiff run --bundle "$BUNDLE" "$CID" </dev/null
-        skiff delete --keep-rootfs "$CID" 2>/dev/null || true
+        run_to_end
+        skiff delete --keep-rootfs "$CID"
         [ -e "$SKIFF_STORAGE_ROOT/devices/ctr-$CID.json" ]
+        [ ! -e "$ROOT/$CID" ]
         set_cmd 'cat /kept'
         run skiff run --bundle "$BUNDLE" "$CID"
         [ "$status" -eq 0 ]
@@ -104,8 +113,10 @@ ctr_device() {
 
 @test "commit of a stopped container, and of a kept rootfs after delete" {
         set_cmd 'echo stopped >/state'
-        skiff run --bundle "$BUNDLE" "$CID" </dev/null || true
-        skiff delete --keep-rootfs "$CID" 2>/dev/null || true
+        run_to_end
+        skiff commit "$CID" snap1
+        "$SKIFF" image export snap1 | tar -xOf - ./state | grep -q stopped
+        skiff delete --keep-rootfs "$CID"
         skiff commit "$CID" snap2
         "$SKIFF" image export snap2 | tar -xOf - ./state | grep -q stopped
         run skiff commit "$CID" snap2
