@@ -14,8 +14,10 @@
 
 #include "cgroup.h"
 #include "fds.h"
+#include "hooks.h"
 #include "process.h"
 #include "sealed-exe.h"
+#include "seccomp.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -76,11 +78,16 @@ _Noreturn static void joined_child(const struct exec_options *o, int sync_fd, in
         _cleanup_free_ char *program = NULL;
         struct error err = { 0 };
 
+        /* linux.seccomp goes in at the init's moments: a notify filter's fd to exec on the host,
+         * which hands it to the listener, as create does for the init. */
         if ((console_fd >= 0 && terminal_setup(&spec->process, console_fd, &err) < 0) ||
             process_apply_limits(spec, &err) < 0 || process_find_program(spec, &program, &err) < 0 ||
+            seccomp_install_at(spec, SECCOMP_BEFORE_READY, sync_fd, &err) < 0 ||
             /* Before chdir: no fd of ours may serve as a way to a host directory. */
             fds_close_from(3 + o->preserve_fds, sync_fd, &err) < 0 ||
-            process_set_identity(spec, &err) < 0 || fds_check_cwd(spec->process.cwd, &err) < 0)
+            seccomp_install_at(spec, SECCOMP_BEFORE_IDENTITY, -1, &err) < 0 ||
+            process_set_identity(spec, &err) < 0 || fds_check_cwd(spec->process.cwd, &err) < 0 ||
+            seccomp_install_at(spec, SECCOMP_BEFORE_EXEC, -1, &err) < 0)
                 goto fail;
         process_exec(spec, program, o->preserve_fds, &err);
 fail:
@@ -163,6 +170,22 @@ static int wait_exit_code(pid_t pid)
         return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+static int forward_seccomp_listener(const struct exec_options *o, const struct state *st, pid_t pid, int sync_fd,
+                                    struct error *err)
+{
+        const struct spec_seccomp *sec = o->spec->linux_cfg.seccomp;
+        _cleanup_free_ char *state_json = NULL;
+        int remote_fd, r;
+
+        if (!sec || !sec->uses_notify)
+                return 0;
+        state_json = hooks_state_json(o->root, st);
+        if ((r = sync_expect(sync_fd, SYNC_SECCOMP_FD, &remote_fd, "the process in the container", err)) < 0 ||
+            (r = seccomp_forward_listener(sec, pid, remote_fd, state_json, err)) < 0)
+                return r;
+        return sync_send(sync_fd, SYNC_GO, 0, err);
+}
+
 /* Start the joiner and return the pid of the workload's process once it has exec'd. */
 static int start(const struct exec_options *o, const struct state *st, int pidfd, int ns_flags,
                  int console_fd, pid_t *ret_pid, struct error *err)
@@ -193,7 +216,7 @@ static int start(const struct exec_options *o, const struct state *st, int pidfd
                 kill(joiner_pid, SIGKILL);
         while (waitpid(joiner_pid, &status, 0) < 0 && errno == EINTR)
                 ;
-        if (r < 0)
+        if (r < 0 || (r = forward_seccomp_listener(o, st, *ret_pid, sync_fd, err)) < 0)
                 return r;
         /* EOF: the workload's exec went through (the socket is close-on-exec); else why it failed. */
         r = sync_expect(sync_fd, SYNC_READY, NULL, "the process in the container", err);

@@ -184,3 +184,19 @@ JSON
         # Far less than a copy of the binary per process.
         [ $((during - before)) -lt $(stat -c %s "$SKIFF") ]
 }
+
+@test "an exec'd process runs under the container's seccomp filter" {
+        update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+                "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+        start_sleeper
+        run skiff exec "$CID" sh -c 'mkdir /x; echo "rc=$?"; grep Seccomp: /proc/self/status'
+        [ "$status" -eq 0 ]
+        assert_output_contains "Operation not permitted"
+        assert_output_contains "rc=1"
+        assert_output_contains "Seccomp:	2"
+        # Also with noNewPrivileges off, where the filter goes in before the capabilities drop.
+        run skiff exec --process <(jq '.process | .args = ["mkdir", "/y"] | .noNewPrivileges = false' \
+                "$BUNDLE/config.json") "$CID"
+        [ "$status" -ne 0 ]
+        assert_output_contains "Operation not permitted"
+}
