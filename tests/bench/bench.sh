@@ -23,8 +23,17 @@ fi
 work=$(mktemp -d /run/skiff-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$top/contrib/make-bundle" "$work/bundle" "$skiff" >/dev/null
-# /bin/true, no terminal, an ociVersion crun 1.8 knows; cgroupsPath set so every runtime makes (and removes) a cgroup.
-jq '.ociVersion = "1.0.2" | .process.args = ["/bin/true"] | .process.terminal = false | .linux.cgroupsPath = "/skiff-bench/c"' \
+# skiff and skiff-shim stripped, as a distribution ships them (crun and runc here are Debian's
+# stripped binaries): create runs from a memfd copy of the whole file, debug info included.
+mkdir "$work/bin"
+cp "$skiff" "$(dirname "$skiff")/skiff-shim" "$work/bin/"
+strip "$work/bin/skiff" "$work/bin/skiff-shim"
+skiff=$work/bin/skiff
+unset SKIFF_SHIM
+# /bin/true, no terminal, an ociVersion crun 1.8 knows, no seccomp flags (runc 1.1 refuses them; the
+# filter itself stays); cgroupsPath set so every runtime makes (and removes) a cgroup.
+jq '.ociVersion = "1.0.2" | .process.args = ["/bin/true"] | .process.terminal = false
+    | del(.linux.seccomp.flags) | .linux.cgroupsPath = "/skiff-bench/c"' \
         "$work/bundle/config.json" >"$work/c.json" && mv "$work/c.json" "$work/bundle/config.json"
 rootfs="$work/bundle/rootfs"
 
