@@ -23,13 +23,22 @@ void crash_point(const char *name)
                 raise(SIGKILL);
 }
 
-bool container_abandoned(const struct state *st)
+static bool never_started(const char *root, const struct state *st)
+{
+        _cleanup_free_ char *fifo = state_path(root, st->id, "exec.fifo");
+
+        return access(fifo, F_OK) == 0;
+}
+
+bool container_abandoned(const char *root, const struct state *st)
 {
         if (st->has_exit)
                 return false;
         if (st->creator > 0)
                 return !process_is(st->creator, st->creator_start_time);
-        return !process_is(st->shim_pid, st->shim_start_time) && !process_is(st->pid, st->start_time);
+        if (process_is(st->shim_pid, st->shim_start_time))
+                return false;
+        return !process_is(st->pid, st->start_time) || never_started(root, st);
 }
 
 /* SIGKILL a process that is not our child and wait (bounded) until it has exited. The pidfd is
@@ -56,20 +65,21 @@ int container_recover(const char *root, struct state *st, struct error *err)
 {
         bool half_created = st->creator > 0;
         struct state fresh = { 0 };
+        const char *why;
         int r;
 
-        if (!container_abandoned(st))
+        if (!container_abandoned(root, st))
                 return 0;
-        /* A create that died after the init was set up leaves it waiting on exec.fifo for good. */
-        if (half_created && ((r = kill_and_wait(st->shim_pid, st->shim_start_time, "shim", err)) < 0 ||
+        why = half_created             ? "skiff create was killed before the container was created"
+              : never_started(root, st) ? "the container's shim was gone before the container was started"
+                                        : "the container's shim was gone when its init exited";
+        /* An init that was set up but never started waits on exec.fifo for good. */
+        if ((half_created || never_started(root, st)) && ((r = kill_and_wait(st->shim_pid, st->shim_start_time, "shim", err)) < 0 ||
                              (r = kill_and_wait(st->pid, st->start_time, "container's init", err)) < 0))
                 return error_wrap(err, "repair container %s", st->id);
         if ((r = container_release(st->cgroup, err)) < 0)
                 return error_wrap(err, "repair container %s", st->id);
-        r = exit_record_write(root, st->id, -1,
-                              half_created ? "skiff create was killed before the container was created"
-                                           : "the container's shim was gone when its init exited",
-                              err);
+        r = exit_record_write(root, st->id, -1, why, err);
         if (r < 0 || (r = state_read(root, st->id, &fresh, err)) < 0)
                 return error_wrap(err, "repair container %s", st->id);
         state_clear(st);
@@ -84,7 +94,7 @@ int state_read_recovered(const char *root, const char *id, struct state *ret, st
 
         if ((r = state_read(root, id, &st, err)) < 0)
                 return r;
-        if (container_abandoned(&st) && state_trylock(root, id, &lock_fd, err) == 0) {
+        if (container_abandoned(root, &st) && state_trylock(root, id, &lock_fd, err) == 0) {
                 /* Re-read under the lock: whoever held it may have changed the container. */
                 state_clear(&st);
                 if ((r = state_read(root, id, &st, err)) == 0)

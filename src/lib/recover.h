@@ -1,7 +1,9 @@
 /* Recovery (DESIGN §4). A `skiff create` killed half-way, or a skiff-shim killed while its container
  * ran, leaves a container nobody will clean up: its init and shim are gone (or the init waits for
  * a start that can never come) and no exit is recorded. Every command that meets such a container
- * repairs it before acting, under the container's lock; `skiff gc` does it for all of them. */
+ * repairs it before acting, under the container's lock; `skiff gc` does it for all of them.
+ * A created container whose shim is gone counts too: it was never started, and nobody would
+ * record its end; recovery kills its init rather than let it run unwatched. */
 #pragma once
 #include <stdbool.h>
 
@@ -13,7 +15,7 @@
 void crash_point(const char *name);
 
 /* Whether st describes an abandoned container (see above). */
-bool container_abandoned(const struct state *st);
+bool container_abandoned(const char *root, const struct state *st);
 /* With the container's lock held: when it is abandoned, kill what is left of it, release its
  * cgroup (and storage), record an unknown exit, and read *st afresh. Otherwise do nothing. */
 int container_recover(const char *root, struct state *st, struct error *err);
