@@ -1,7 +1,7 @@
 # Shared by the storage suites (storage-*.bats). They need device-mapper with dm-thin, so they run in
 # the VM harness: tests/vm/run tests/integration/storage-*.bats (make check-vm).
 
-load helpers
+source "$(dirname "${BASH_SOURCE[0]}")/helpers.bash"
 
 # Each test has a storage root of its own: its own pool (a dm name derived from the root), loop
 # files and records, on the guest's tmpfs.
