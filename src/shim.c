@@ -23,7 +23,6 @@
 #include <sys/wait.h>
 
 #include "lib/exit-record.h"
-#include "lib/storage-release.h"
 #include "lib/teardown.h"
 #include "lib/util.h"
 
@@ -182,12 +181,9 @@ int main(int argc, char **argv)
                 signal(SIGCHLD, SIG_IGN);
                 reap(&s, &status);
         }
-        if (container_release(s.cgroup, &err) < 0)
+        if (container_release(s.id, s.cgroup, &err) < 0)
                 fprintf(stderr, "skiff-shim: %s\n", err.msg);
         if (exit_record_write(s.root, s.id, status, "the caller reaped the init first", &err) < 0)
-                fprintf(stderr, "skiff-shim: %s\n", err.msg);
-        /* The thin rootfs's mount died with the container's namespace: deactivate its device. */
-        if (storage_release_by_skiff(s.id, &err) < 0)
                 fprintf(stderr, "skiff-shim: %s\n", err.msg);
         if (status < 0)
                 return 0;

@@ -139,7 +139,7 @@ int container_cleanup(const char *root, const char *id, const char *cgroup, stru
         _cleanup_free_ char *dir = state_path(root, id, NULL);
         int r;
 
-        if ((r = container_release(cgroup, err)) < 0)
+        if ((r = container_release(id, cgroup, err)) < 0)
                 return r;
         return rm_rf(dir, err);
 }

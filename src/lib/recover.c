@@ -10,6 +10,7 @@
 
 #include "container.h"
 #include "exit-record.h"
+#include "storage-container.h"
 #include "teardown.h"
 #include "util.h"
 
@@ -77,7 +78,7 @@ int container_recover(const char *root, struct state *st, struct error *err)
         if ((half_created || never_started(root, st)) && ((r = kill_and_wait(st->shim_pid, st->shim_start_time, "shim", err)) < 0 ||
                              (r = kill_and_wait(st->pid, st->start_time, "container's init", err)) < 0))
                 return error_wrap(err, "repair container %s", st->id);
-        if ((r = container_release(st->cgroup, err)) < 0)
+        if ((r = container_release(st->id, st->cgroup, err)) < 0)
                 return error_wrap(err, "repair container %s", st->id);
         r = exit_record_write(root, st->id, -1, why, err);
         if (r < 0 || (r = state_read(root, st->id, &fresh, err)) < 0)
@@ -137,10 +138,10 @@ int container_collect(const char *root, const char *id, bool *ret_removed, struc
         }
         if (r < 0 || (r = container_recover(root, &st, err)) < 0)
                 goto out;
-        if (state_status(root, &st) == STATUS_STOPPED) {
-                if ((r = container_cleanup(root, id, st.cgroup, err)) == 0)
-                        *ret_removed = true;
-        }
+        /* As `delete` does: the container's thin snapshot goes with it. */
+        if (state_status(root, &st) == STATUS_STOPPED && (r = storage_container_remove(id, false, err)) == 0 &&
+            (r = container_cleanup(root, id, st.cgroup, err)) == 0)
+                *ret_removed = true;
 out:
         state_clear(&st);
         return r;
