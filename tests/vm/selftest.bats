@@ -74,6 +74,7 @@ expect_oom_kill_in() {
 	[ "$DM_DISABLE_UDEV" = 1 ]
 	[[ :$PATH: == *:/usr/sbin:* ]]
 	command -v dmsetup losetup mkfs.ext4 bats
+	ip -o link show lo | grep -q '<LOOPBACK,UP'
 	[ "$SKIFF_VM_CGROUP" = v1 ] || [ "$SKIFF_VM_CGROUP" = v2 ]
 }
 
@@ -115,6 +116,15 @@ expect_oom_kill_in() {
 	used=$(dmsetup status "$ID-pool" | awk '{ split($6, a, "/"); print a[1] }')
 	[ "$used" -gt 0 ]
 	dmsetup ls | grep -q "^$ID-snap"
+}
+
+@test "a new mount namespace can pivot_root, as a container's does" {
+	local d=$BATS_TEST_TMPDIR
+	mkdir "$d/mnt-root"
+	mount -t tmpfs tmpfs "$d/mnt-root"
+	mkdir "$d/mnt-root/old"
+	# After the pivot only shell builtins are left: the new root is empty.
+	unshare -m sh -c "cd '$d/mnt-root' && pivot_root . old && test -d /old/proc && test ! -e /proc/self"
 }
 
 @test "overlayfs mounts in /tmp" {
