@@ -64,9 +64,10 @@ int cg2_enable(const char *mount, const char *path, const char *const *ctrls, si
                         if (!is_root && !cg_owned(dir)) {
                                 if (!required)
                                         continue;
+                                r = error_set(err, EPERM, "%s: the %s controller is not enabled in %s/cgroup.subtree_control, "
+                                              "a cgroup skiff did not make", field, ctrls[i], dir);
                                 *p = saved;
-                                return error_set(err, EPERM, "%s: the %s controller is not enabled in %s/cgroup.subtree_control, "
-                                                 "a cgroup skiff did not make", field, ctrls[i], dir);
+                                return r;
                         }
                         if ((r = cg_writef(is_root ? mount : dir, "cgroup.subtree_control", field, err, "+%s", ctrls[i])) < 0) {
                                 if (!required)
@@ -182,19 +183,28 @@ static size_t wanted(const struct spec_resources *res, const char **ctrls, bool 
         return n;
 }
 
-static int v2_create(const char *path, const struct spec_resources *res, struct error *err)
+/* Let the controllers `res` needs into the cgroup: at create, and again at an update that asks
+ * for a controller the create did not need (cpuset for --cpuset-cpus). */
+static int enable_wanted(const char *path, const struct spec_resources *res, struct error *err)
 {
         const char *ctrls[8];
         bool required[8];
         size_t n = wanted(res, ctrls, required);
         int r;
 
-        if ((r = cg_mkdir(MOUNT, path, err)) < 0)
-                return error_wrap(err, "linux.cgroupsPath");
         for (size_t i = 0; i < n; i++)
                 if ((r = cg2_enable(MOUNT, path, &ctrls[i], 1, required[i], "linux.cgroupsPath", err)) < 0)
                         return r;
         return 0;
+}
+
+static int v2_create(const char *path, const struct spec_resources *res, struct error *err)
+{
+        int r;
+
+        if ((r = cg_mkdir(MOUNT, path, err)) < 0)
+                return error_wrap(err, "linux.cgroupsPath");
+        return enable_wanted(path, res, err);
 }
 
 static int v2_enter(const char *path, pid_t pid, struct error *err)
@@ -334,6 +344,8 @@ static int v2_apply(const char *path, const struct spec_resources *res, const st
         _cleanup_free_ char *dir = xasprintf("%s%s", MOUNT, path);
         int r;
 
+        if (update && (r = enable_wanted(path, res, err)) < 0)
+                return r;
         if ((r = apply_memory(dir, &res->memory, update, err)) < 0 || (r = apply_cpu(dir, &res->cpu, err)) < 0 ||
             (r = apply_io(dir, &res->block_io, err)) < 0)
                 return r;
