@@ -107,7 +107,8 @@ ctr_device() {
         [ "$status" -eq 0 ]
         [ "$(status_of "$CID")" = running ]
         [ "$(jq -r .parent "$SKIFF_STORAGE_ROOT/devices/image-snap1.json")" = image-base ]
-        "$SKIFF" image export snap1 | tar -xOf - ./state | grep -q committed
+        "$SKIFF" image export snap1 >"$BATS_TEST_TMPDIR/snap1.tar"
+        [ "$(tar -xOf "$BATS_TEST_TMPDIR/snap1.tar" ./state)" = committed ]
         skiff delete --force "$CID"
 }
 
@@ -115,10 +116,12 @@ ctr_device() {
         set_cmd 'echo stopped >/state'
         run_to_end
         skiff commit "$CID" snap1
-        "$SKIFF" image export snap1 | tar -xOf - ./state | grep -q stopped
+        "$SKIFF" image export snap1 >"$BATS_TEST_TMPDIR/snap1.tar"
+        [ "$(tar -xOf "$BATS_TEST_TMPDIR/snap1.tar" ./state)" = stopped ]
         skiff delete --keep-rootfs "$CID"
         skiff commit "$CID" snap2
-        "$SKIFF" image export snap2 | tar -xOf - ./state | grep -q stopped
+        "$SKIFF" image export snap2 >"$BATS_TEST_TMPDIR/snap2.tar"
+        [ "$(tar -xOf "$BATS_TEST_TMPDIR/snap2.tar" ./state)" = stopped ]
         run skiff commit "$CID" snap2
         [ "$status" -eq 1 ]
         assert_output_contains "image snap2 already exists"
@@ -165,7 +168,10 @@ ctr_device() {
         wait_status a running
         for i in $(seq 50); do [ -e "$v/f" ] && break; sleep 0.1; done
         skiff commit a img-a
-        ! "$SKIFF" image export img-a | tar -tf - | grep -q '^./shared/f'
+        "$SKIFF" image export img-a >"$BATS_TEST_TMPDIR/img-a.tar"
+        tar -tf "$BATS_TEST_TMPDIR/img-a.tar" >"$BATS_TEST_TMPDIR/img-a.list"
+        grep -q '^./bin/busybox$' "$BATS_TEST_TMPDIR/img-a.list"
+        ! grep -q '^./shared/f' "$BATS_TEST_TMPDIR/img-a.list"
         update_config 'del(.mounts[-1]) | .annotations["run.skiff.volumes-from"] = "a"'
         set_cmd 'cat /shared/f'
         run skiff run --bundle "$BUNDLE" b
