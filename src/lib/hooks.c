@@ -33,11 +33,16 @@ _Noreturn static void exec_hook(const struct spec_hook *hook, int stdin_fd)
 {
         char *const default_args[] = { hook->path, NULL };
         char *const empty_env[] = { NULL };
+        sigset_t none;
 
         if (dup2(stdin_fd, STDIN_FILENO) < 0)
                 _exit(126);
         /* Nothing of skiff's (the container's lock, sync sockets) may live on in a hook that lingers. */
         syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+        /* A group of its own, so that a timeout kills what the hook started too. */
+        setpgid(0, 0);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGPIPE, SIG_DFL);
         execve(hook->path, hook->args ? hook->args : default_args, hook->env ? hook->env : empty_env);
         _exit(127);
@@ -57,6 +62,8 @@ static int run_one(const struct spec_hook *hook, const char *at, const char *sta
                 return error_sys(err, errno, "%s: fork", at);
         if (pid == 0)
                 exec_hook(hook, input);
+        /* Also here: whichever of the two runs first, the group exists before a timeout can strike. */
+        setpgid(pid, pid);
         pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0) {
                 r = error_sys(err, errno, "%s: pidfd_open", at);
@@ -67,7 +74,7 @@ static int run_one(const struct spec_hook *hook, const char *at, const char *sta
         pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
         while ((r = poll(&pfd, 1, hook->timeout ? hook->timeout * 1000 : -1)) < 0 && errno == EINTR)
                 ;
-        if (r == 0)
+        if (r == 0 && kill(-pid, SIGKILL) < 0)
                 kill(pid, SIGKILL);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)

@@ -156,15 +156,17 @@ fail_hook() {
         assert_nothing_left "$CID"
 }
 
-@test "hooks: a hook that outlives its timeout is killed and fails create" {
-        update_config --arg p "$BUNDLE/rootfs/bin/sleep" '.hooks.createRuntime = [{path: $p, args: ["sleep", "30"], timeout: 1}]'
+@test "hooks: a hook that outlives its timeout is killed with what it started, and fails create" {
+        update_config --arg p "$BUNDLE/rootfs/bin/sh" '.hooks.createRuntime = [{path: $p,
+                args: ["sh", "-c", "sleep 37.1 & sleep 37.2; echo never"], timeout: 1}]'
         start=$(date +%s)
         run skiff create --bundle "$BUNDLE" "$CID"
         [ "$status" -ne 0 ]
         [ $(($(date +%s) - start)) -lt 10 ]
-        assert_output_contains "hooks.createRuntime[0]: $BUNDLE/rootfs/bin/sleep timed out after 1 s and was killed"
+        assert_output_contains "hooks.createRuntime[0]: $BUNDLE/rootfs/bin/sh timed out after 1 s and was killed"
+        [[ "$output" != *never* ]]
         assert_nothing_left "$CID"
-        ! pgrep -f "^sleep 30$" -P $$ >/dev/null
+        ! pgrep -f "sleep 37.[12]"
 }
 
 @test "hooks: bad hook config fails create naming the field" {
