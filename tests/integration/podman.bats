@@ -35,6 +35,7 @@ teardown_file() {
 
 pm() {
         podman --root "$PM/root" --runroot "$PM/runroot" --tmpdir "$PM/tmp" --storage-driver vfs \
+                --network-config-dir "$PM/networks" \
                 --cgroup-manager cgroupfs --events-backend file \
                 --runtime "$PM/skiff" "$@"
 }
