@@ -6,7 +6,6 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "spec-resources.h"
 #include "spec-hooks.h"
 #include "spec-resources.h"
 #include "spec-seccomp.h"
