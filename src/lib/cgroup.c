@@ -325,7 +325,8 @@ int cgroup_create(const char *path, const struct spec *spec, bool *ret_populated
                 return error_set(err, EINVAL, "linux.cgroupsPath: the root cgroup cannot be a container's");
         if ((r = b->check(res, err)) < 0)
                 return r;
-        if (existed && b->is_frozen(path))
+        /* Asked of the freezer itself: on v1 its directory may exist where the others do not. */
+        if (b->is_frozen(path))
                 return error_set(err, EBUSY, "linux.cgroupsPath: cgroup %s exists and is frozen: thaw it "
                                  "(or choose another path) before creating a container in it", path);
         *ret_populated = existed && cg_populated(leaf);
