@@ -50,7 +50,7 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         struct error err = { 0 };
         char pidbuf[32], pidfdbuf[32];
         pid_t pid;
-        int devnull, pidfd;
+        int devnull, pidfd, own_pidns;
 
         /* The lock is create's alone: a child holding it would block `skiff start` for good. */
         close(c->lock_fd);
@@ -58,6 +58,7 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         /* Without a pid namespace, the container's orphans come to the shim, which reaps them. */
         if (!c->watch)
                 prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
         if (ns_enter_for_children(c->spec, &err) < 0) {
                 sync_send_error(shim_sync, &err);
                 _exit(1);
@@ -75,6 +76,14 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         }
         close(init_sync);
         close(state_dirfd);
+        /* Only the init belongs in a joined pid namespace: the shim's later children (a sanitizer's
+         * leak checker among them) must stay on the host's side. */
+        if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0) {
+                error_sys(&err, errno, "return to skiff's own pid namespace");
+                sync_send_error(shim_sync, &err);
+                kill(pid, SIGKILL);
+                _exit(1);
+        }
         /* Opened while the init surely lives (it waits for SYNC_GO): the shim's handle on it. */
         pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0) {
