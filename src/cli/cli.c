@@ -227,3 +227,17 @@ int cli_parse_id_only(struct cli *cli, int argc, char **argv, const char **ret_i
                 return -r;
         return 0;
 }
+
+int cli_run_on_id(struct cli *cli, int argc, char **argv,
+                  int (*op)(const char *root, const char *id, struct error *err))
+{
+        struct error err = { 0 };
+        const char *id;
+        int r;
+
+        if ((r = cli_parse_id_only(cli, argc, argv, &id)) != 0)
+                return r < 0 ? 0 : r;
+        if (op(cli->root, id, &err) < 0)
+                return cli_fail(cli, id, &err);
+        return 0;
+}

@@ -41,6 +41,9 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 int cli_one_id(struct cli *cli, int argc, char **argv, int next, const char **ret_id);
 /* For commands that take only an ID: 0 with *ret_id, -1 after --help, else the exit code. */
 int cli_parse_id_only(struct cli *cli, int argc, char **argv, const char **ret_id);
+/* A whole command that takes only an ID and applies one library operation to it. */
+int cli_run_on_id(struct cli *cli, int argc, char **argv,
+                  int (*op)(const char *root, const char *id, struct error *err));
 const struct command *cli_find_command(const char *name);
 void cli_print_help(const struct command *cmd);
 int signal_from_name(const char *name);

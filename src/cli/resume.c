@@ -3,15 +3,7 @@
 
 static int run(struct cli *cli, int argc, char **argv)
 {
-        struct error err = { 0 };
-        const char *id;
-        int r;
-
-        if ((r = cli_parse_id_only(cli, argc, argv, &id)) != 0)
-                return r < 0 ? 0 : r;
-        if (container_resume(cli->root, id, &err) < 0)
-                return cli_fail(cli, id, &err);
-        return 0;
+        return cli_run_on_id(cli, argc, argv, container_resume);
 }
 
 const struct command command_resume = {
