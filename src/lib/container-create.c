@@ -251,6 +251,21 @@ static int record_processes(struct creation *c, struct error *err)
         return state_write(c->o->root, &c->st, err);
 }
 
+/* The config as created stays beside the state: what reads it later (volumes-from) must not see
+ * edits made to the bundle since. */
+static int keep_config(const struct creation *c, struct error *err)
+{
+        _cleanup_free_ char *from = xasprintf("%s/config.json", c->st.bundle);
+        _cleanup_free_ char *to = state_path(c->o->root, c->o->id, "config.json");
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r;
+
+        if ((r = read_file(from, &text, &len, err)) < 0)
+                return r;
+        return write_file_replace(to, text, len, err);
+}
+
 static void undo(struct creation *c)
 {
         struct error ignored = { 0 };
@@ -321,7 +336,7 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
         c.st.cgroup = cgroup_path_for(spec, o->id);
         c.st.annotations = spec->annotations;
         fifo = state_path(o->root, o->id, "exec.fifo");
-        if ((r = state_write(o->root, &c.st, err)) < 0)
+        if ((r = state_write(o->root, &c.st, err)) < 0 || (r = keep_config(&c, err)) < 0)
                 goto fail;
         if (mkfifo(fifo, 0622) < 0) {
                 r = error_sys(err, errno, "mkfifo %s", fifo);

@@ -58,7 +58,8 @@ static int add_volumes_from(struct spec *spec, const char *state_root, const cha
 
         if ((r = state_read(state_root, from, &st, err)) < 0)
                 return error_wrap(err, "annotations: " ANNOTATION_VOLUMES_FROM);
-        if ((r = spec_load(st.bundle, &other, err)) < 0) {
+        _cleanup_free_ char *kept = state_path(state_root, from, NULL);
+        if ((r = spec_load(kept, &other, err)) < 0) {
                 state_clear(&st);
                 return error_wrap(err, "annotations: " ANNOTATION_VOLUMES_FROM ": container %s", from);
         }

@@ -139,9 +139,10 @@ static char *volume_user(const char *state_root, const char *path)
                 struct state st = { 0 };
                 struct spec *spec = NULL;
                 struct error ignored = { 0 };
+                _cleanup_free_ char *kept = state_path(state_root, ids[i]->d_name, NULL);
 
                 if (!user && ids[i]->d_name[0] != '.' && state_read(state_root, ids[i]->d_name, &st, &ignored) == 0 &&
-                    state_status(state_root, &st) != STATUS_STOPPED && spec_load(st.bundle, &spec, &ignored) == 0) {
+                    state_status(state_root, &st) != STATUS_STOPPED && spec_load(kept, &spec, &ignored) == 0) {
                         for (size_t m = 0; m < spec->n_mounts && !user; m++)
                                 if (streq_ptr(spec->mounts[m].source, path))
                                         user = xstrdup(ids[i]->d_name);
