@@ -172,16 +172,18 @@ ctr_device() {
         tar -tf "$BATS_TEST_TMPDIR/img-a.tar" >"$BATS_TEST_TMPDIR/img-a.list"
         grep -q '^./bin/busybox$' "$BATS_TEST_TMPDIR/img-a.list"
         ! grep -q '^./shared/f' "$BATS_TEST_TMPDIR/img-a.list"
-        update_config 'del(.mounts[-1]) | .annotations["run.skiff.volumes-from"] = "a"'
+        # b has a cgroup of its own: sharing a's would add a warning to its output.
+        update_config 'del(.mounts[-1]) | .annotations["run.skiff.volumes-from"] = "a" | .linux.cgroupsPath += "-b"'
         set_cmd 'cat /shared/f'
         run skiff run --bundle "$BUNDLE" b
         [ "$status" -eq 0 ]
         [ "$output" = from-a ]
-        run "$SKIFF" volume rm shared
+        # Only containers under the same --root count as users.
+        run skiff volume rm shared
         [ "$status" -eq 1 ]
         assert_output_contains "used by container a"
         skiff delete --force a
-        "$SKIFF" volume rm shared
+        skiff volume rm shared
 }
 
 @test "volumes-from an unknown container is a clear error" {
