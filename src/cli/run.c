@@ -7,31 +7,12 @@
 
 #include "../lib/container.h"
 #include "../lib/hooks.h"
+#include "../lib/signal-forward.h"
 #include "../lib/state.h"
 #include "../lib/terminal.h"
 #include "../lib/util.h"
 #include "cli.h"
 #include "create-options.h"
-
-static volatile sig_atomic_t init_pid;
-
-/* In the foreground, the signals meant for the workload reach us: pass them on. */
-static void forward(int sig)
-{
-        if (init_pid > 0)
-                kill(init_pid, sig);
-}
-
-static void forward_signals(pid_t pid)
-{
-        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-        struct sigaction sa = { .sa_handler = forward };
-
-        init_pid = pid;
-        sigemptyset(&sa.sa_mask);
-        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-                sigaction(sigs[i], &sa, NULL);
-}
 
 /* With process.terminal and no console socket, the init sent the pty's master to us at create:
  * be the container's terminal until it exits. */
@@ -57,7 +38,7 @@ static int run_foreground(struct cli *cli, const char *id, pid_t shim, int relay
 
         if ((r = state_read(cli->root, id, &st, err)) < 0)
                 return r;
-        forward_signals(st.pid);
+        signals_forward_to(st.pid, false);
         state_clear(&st);
         if ((r = container_start(cli->root, id, err)) < 0)
                 return r;
@@ -66,7 +47,7 @@ static int run_foreground(struct cli *cli, const char *id, pid_t shim, int relay
         /* The shim is our child: once it is gone, exit.json is written and the cgroup removed. */
         while (waitpid(shim, NULL, 0) < 0 && errno == EINTR)
                 ;
-        init_pid = 0;
+        signals_forward_stop();
         if ((r = container_wait(cli->root, id, &code, err)) < 0)
                 return r;
         hooks_poststop_load(cli->root, id, &poststop);

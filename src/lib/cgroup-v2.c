@@ -14,21 +14,6 @@
 
 #define MOUNT CGROUP_ROOT
 
-bool cg2_available(const char *mount, const char *ctrl)
-{
-        _cleanup_free_ char *path = xasprintf("%s/cgroup.controllers", mount);
-        _cleanup_free_ char *text = NULL;
-        struct error ignored = { 0 };
-        char *save = NULL;
-
-        if (read_file(path, &text, NULL, &ignored) < 0)
-                return false;
-        for (char *w = strtok_r(text, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
-                if (strcmp(w, ctrl) == 0)
-                        return true;
-        return false;
-}
-
 static bool word_in_file(const char *dir, const char *file, const char *word)
 {
         _cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
@@ -42,6 +27,11 @@ static bool word_in_file(const char *dir, const char *file, const char *word)
                 if (strcmp(w, word) == 0)
                         return true;
         return false;
+}
+
+bool cg2_available(const char *mount, const char *ctrl)
+{
+        return word_in_file(mount, "cgroup.controllers", ctrl);
 }
 
 int cg2_enable(const char *mount, const char *path, const char *const *ctrls, size_t n, bool required,

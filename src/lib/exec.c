@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "signal-forward.h"
 #include "cgroup.h"
 #include "fds.h"
 #include "hooks.h"
@@ -125,28 +126,6 @@ _Noreturn static void joiner(const struct exec_options *o, int pidfd, int ns_fla
 fail:
         sync_send_error(sync_fd, &err);
         _exit(255);
-}
-
-static volatile sig_atomic_t forward_to;
-
-static void forward(int sig)
-{
-        if (forward_to > 0)
-                kill(forward_to, sig);
-}
-
-/* In the foreground, the signals meant for the process reach us: pass them on. SIGWINCH stays
- * with the terminal relay when there is one. */
-static void forward_signals(pid_t pid, bool tty)
-{
-        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-        struct sigaction sa = { .sa_handler = forward };
-
-        forward_to = pid;
-        sigemptyset(&sa.sa_mask);
-        for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-                if (!(tty && sigs[i] == SIGWINCH))
-                        sigaction(sigs[i], &sa, NULL);
 }
 
 static int check_running(const struct state *st, const char *root, struct error *err)
@@ -279,7 +258,7 @@ int container_exec(const struct exec_options *o, int *ret_exit_code, struct erro
                 *ret_exit_code = 0;
                 goto out;
         }
-        forward_signals(pid, tty);
+        signals_forward_to(pid, tty);
         if (relay >= 0) {
                 close(TAKE_FD(child_console));
                 workload = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -291,7 +270,7 @@ int container_exec(const struct exec_options *o, int *ret_exit_code, struct erro
                 }
         }
         *ret_exit_code = wait_exit_code(pid);
-        forward_to = 0;
+        signals_forward_stop();
 out:
         state_clear(&st);
         return r;
