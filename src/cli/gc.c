@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "../lib/recover.h"
+#include "../lib/state.h"
 #include "cli.h"
 
 static int run(struct cli *cli, int argc, char **argv)
@@ -26,7 +27,7 @@ static int run(struct cli *cli, int argc, char **argv)
                 struct error err = { 0 };
                 bool removed = false;
 
-                if (names[i]->d_name[0] != '.') {
+                if (container_id_valid(names[i]->d_name)) {
                         if (container_collect(cli->root, names[i]->d_name, &removed, &err) < 0)
                                 failed = cli_fail(cli, names[i]->d_name, &err);
                         else if (removed)

@@ -55,7 +55,7 @@ static int run(struct cli *cli, int argc, char **argv)
                 struct state st = { 0 };
                 struct error ignored = { 0 };
 
-                if (names[i]->d_name[0] != '.' && state_read_recovered(cli->root, names[i]->d_name, &st, &ignored) == 0) {
+                if (container_id_valid(names[i]->d_name) && state_read_recovered(cli->root, names[i]->d_name, &st, &ignored) == 0) {
                         enum status s = state_status(cli->root, &st);
                         if (f.json) {
                                 _cleanup_free_ char *json = state_to_oci_json(cli->root, &st, false);

@@ -20,6 +20,7 @@
 #include "namespaces.h"
 #include "recover.h"
 #include "seccomp.h"
+#include "seccomp-compile.h"
 #include "spec.h"
 #include "state.h"
 #include "storage-container.h"
@@ -298,6 +299,8 @@ static int load_spec(const struct create_options *o, struct spec **ret, char **r
         if (!realpath(o->bundle, bundle))
                 return error_sys(err, errno, "--bundle %s", o->bundle);
         if ((r = spec_load(bundle, ret, err)) < 0)
+                return r;
+        if ((*ret)->linux_cfg.seccomp && (r = seccomp_prepare((*ret)->linux_cfg.seccomp, o->root, err)) < 0)
                 return r;
         if (!spec_namespace(*ret, CLONE_NEWNS))
                 return error_set(err, EINVAL, "linux.namespaces: skiff needs a mount namespace for the container");

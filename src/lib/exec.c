@@ -19,6 +19,7 @@
 #include "process.h"
 #include "sealed-exe.h"
 #include "seccomp.h"
+#include "seccomp-compile.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -47,6 +48,8 @@ int exec_load_spec(const char *root, const char *id, struct spec **ret_spec, str
                 return r;
         r = spec_load(st.bundle, ret_spec, err);
         state_clear(&st);
+        if (r == 0 && (*ret_spec)->linux_cfg.seccomp)
+                r = seccomp_prepare((*ret_spec)->linux_cfg.seccomp, root, err);
         return r;
 }
 

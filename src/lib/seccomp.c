@@ -1,6 +1,7 @@
 #include "seccomp.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -19,99 +20,41 @@ static enum seccomp_stage stage_for(const struct spec_seccomp *s, bool no_new_pr
         return no_new_privileges ? SECCOMP_BEFORE_EXEC : SECCOMP_BEFORE_IDENTITY;
 }
 
-static void release_ctx(scmp_filter_ctx *ctx)
-{
-        if (*ctx)
-                seccomp_release(*ctx);
-}
-
-static int set_attributes(scmp_filter_ctx ctx, const struct spec_seccomp *s, struct error *err)
-{
-        int r;
-
-        /* no_new_privs is process.noNewPrivileges' business, not the filter's (libseccomp sets it by default). */
-        if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0)
-                return error_sys(err, -r, FIELD_PREFIX ": leave no_new_privs alone");
-        if ((s->flags & SECCOMP_FLAG_LOG) && (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1)) < 0)
-                return error_sys(err, -r, FIELD_PREFIX ".flags: SECCOMP_FILTER_FLAG_LOG");
-        if ((s->flags & SECCOMP_FLAG_SPEC_ALLOW) && (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1)) < 0)
-                return error_sys(err, -r, FIELD_PREFIX ".flags: SECCOMP_FILTER_FLAG_SPEC_ALLOW");
-        if ((s->flags & SECCOMP_FLAG_TSYNC) && (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) < 0)
-                return error_sys(err, -r, FIELD_PREFIX ".flags: SECCOMP_FILTER_FLAG_TSYNC");
-#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
-        if ((s->flags & SECCOMP_FLAG_WAIT_KILLABLE_RECV) && (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_WAITKILL, 1)) < 0)
-                return error_sys(err, -r, FIELD_PREFIX ".flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
-        return 0;
-}
 
-static bool repeats_an_index(const struct seccomp_rule *rule)
+/* linux.seccomp.flags as seccomp(2) takes them, and a listener when an action notifies. */
+static unsigned long load_flags(const struct spec_seccomp *s)
 {
-        for (unsigned i = 0; i < rule->n_args; i++)
-                for (unsigned j = i + 1; j < rule->n_args; j++)
-                        if (rule->args[i].arg == rule->args[j].arg)
-                                return true;
-        return false;
+        unsigned long f = 0;
+
+        if (s->flags & SECCOMP_FLAG_LOG)
+                f |= SECCOMP_FILTER_FLAG_LOG;
+        if (s->flags & SECCOMP_FLAG_SPEC_ALLOW)
+                f |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+        if (s->flags & SECCOMP_FLAG_WAIT_KILLABLE_RECV)
+                f |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+        if (s->uses_notify)
+                f |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+        /* The kernel takes TSYNC beside NEW_LISTENER only if a failed sync is told as ESRCH. */
+        if (s->flags & SECCOMP_FLAG_TSYNC)
+                f |= SECCOMP_FILTER_FLAG_TSYNC | (s->uses_notify ? SECCOMP_FILTER_FLAG_TSYNC_ESRCH : 0);
+        return f;
 }
 
-/* Two comparisons of one argument cannot be ANDed in a libseccomp rule: like runc, each becomes a rule
- * of its own (they are ORed). */
-static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *rule)
-{
-        int r;
-
-        if (!repeats_an_index(rule))
-                return seccomp_rule_add_array(ctx, rule->action, rule->nr, rule->n_args, rule->args);
-        for (unsigned i = 0; i < rule->n_args; i++)
-                if ((r = seccomp_rule_add_array(ctx, rule->action, rule->nr, 1, &rule->args[i])) < 0)
-                        return r;
-        return 0;
-}
-
-static int build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct error *err)
-{
-        _cleanup_(release_ctx) scmp_filter_ctx ctx = seccomp_init(s->default_action);
-        int r;
-
-        if (!ctx)
-                return error_set(err, EINVAL, FIELD_PREFIX ".defaultAction: libseccomp refused it");
-        for (size_t i = 0; i < s->n_archs; i++) {
-                r = seccomp_arch_add(ctx, s->archs[i]);
-                if (r < 0 && r != -EEXIST)
-                        return error_sys(err, -r, FIELD_PREFIX ".architectures[%zu]", i);
-        }
-        if ((r = set_attributes(ctx, s, err)) < 0)
-                return r;
-        for (size_t i = 0; i < s->n_rules; i++) {
-                const struct seccomp_rule *rule = &s->rules[i];
-                /* libseccomp refuses a rule that restates the default action; it would change nothing. */
-                if (rule->action == s->default_action)
-                        continue;
-                if ((r = add_rule(ctx, rule)) < 0) {
-                        _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, rule->nr);
-                        return error_sys(err, -r, FIELD_PREFIX ".syscalls: add the rule for %s", name ? name : "?");
-                }
-        }
-        *ret = TAKE_PTR(ctx);
-        return 0;
-}
-
+/* The program seccomp_prepare made on the host; with a listener, its fd (the kernel makes it
+ * close-on-exec: the workload never holds it). */
 static int install(const struct spec_seccomp *s, int *ret_notify_fd, struct error *err)
 {
-        _cleanup_(release_ctx) scmp_filter_ctx ctx = NULL;
-        int r, fd = -1;
+        long r;
 
-        if ((r = build(s, &ctx, err)) < 0)
-                return r;
-        if ((r = seccomp_load(ctx)) < 0)
-                return error_sys(err, -r, FIELD_PREFIX ": load the filter");
-        if (s->uses_notify) {
-                /* The kernel makes it close-on-exec: the workload never holds it. */
-                fd = seccomp_notify_fd(ctx);
-                if (fd < 0)
-                        return error_sys(err, -fd, FIELD_PREFIX ": the filter's notify fd");
-        }
-        *ret_notify_fd = fd;
+        if (!s->program.filter)
+                return error_set(err, EINVAL, FIELD_PREFIX ": the filter was never compiled");
+        r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, load_flags(s), &s->program);
+        if (r < 0)
+                return error_sys(err, errno, FIELD_PREFIX ": load the filter");
+        *ret_notify_fd = s->uses_notify ? (int)r : -1;
         return 0;
 }
 

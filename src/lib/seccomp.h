@@ -1,5 +1,5 @@
-/* linux.seccomp through libseccomp: building and loading the filter in the init, and handing a
- * SCMP_ACT_NOTIFY filter's fd to the listener at listenerPath.
+/* linux.seccomp in the init: loading the program seccomp_prepare compiled on the host
+ * (seccomp-compile.h), and handing a SCMP_ACT_NOTIFY filter's fd to the listener at listenerPath.
  *
  * When the filter goes in: as late as possible, so that the fewest of skiff's own calls run under it.
  *   - with SCMP_ACT_NOTIFY: before the init reports ready, so that skiff create (still alive) can take

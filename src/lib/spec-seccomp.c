@@ -385,5 +385,6 @@ void spec_seccomp_free(struct spec_seccomp *s)
         free(s->listener_metadata);
         free(s->rules);
         strv_free(s->unknown_syscalls);
+        free(s->program.filter);
         free(s);
 }

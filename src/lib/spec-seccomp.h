@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/filter.h>
 #include <seccomp.h>
 #include <yajl/yajl_tree.h>
 
@@ -35,6 +36,7 @@ struct spec_seccomp {
         bool uses_notify;       /* some action is SCMP_ACT_NOTIFY: the filter's fd goes to the listener */
         /* Names this libseccomp does not know on this architecture: skipped, as runc does. */
         char **unknown_syscalls;
+        struct sock_fprog program;      /* the compiled filter: seccomp_prepare (seccomp-compile.h) fills it */
 };
 
 int spec_seccomp_parse(yajl_val v, const char *field, struct spec_seccomp **ret, struct error *err);

@@ -1,0 +1,229 @@
+#include "seccomp-compile.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+#define FIELD_PREFIX "linux.seccomp"
+#define CACHE_DIR ".seccomp@cache" /* '@' is not allowed in a container ID: no clash with one */
+#define CACHE_MAGIC "skiffbpf"
+
+/* What is stored: this header, the key, the program. The checksum covers key and program, so a file
+ * torn by a crash (renamed but never written back) is recompiled, never loaded. */
+struct cache_header {
+        char magic[8];
+        uint64_t key_len;
+        uint64_t program_len;
+        uint64_t checksum;
+};
+
+static void release_ctx(scmp_filter_ctx *ctx)
+{
+        if (*ctx)
+                seccomp_release(*ctx);
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+        const unsigned char *p = data;
+
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ p[i]) * 0x100000001b3ULL;
+        return h;
+}
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+
+static void key_add(char **key, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void key_add(char **key, size_t *len, const char *fmt, ...)
+{
+        _cleanup_free_ char *part = NULL;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&part, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                abort();
+        *key = xrealloc(*key, *len + (size_t)n + 1);
+        memcpy(*key + *len, part, (size_t)n + 1);
+        *len += (size_t)n;
+}
+
+/* Everything the program depends on: libseccomp's version, the kernel's seccomp API level (libseccomp
+ * picks actions by it), the native architecture, and the profile as parsed. The load flags are not
+ * in it: they go to seccomp(2), not into the program. */
+static char *cache_key(const struct spec_seccomp *s, size_t *ret_len)
+{
+        const struct scmp_version *v = seccomp_version();
+        char *key = NULL;
+        size_t len = 0;
+
+        key_add(&key, &len, "libseccomp %u.%u.%u api %u native %x default %x archs", v->major, v->minor, v->micro,
+                seccomp_api_get(), seccomp_arch_native(), s->default_action);
+        for (size_t i = 0; i < s->n_archs; i++)
+                key_add(&key, &len, " %x", s->archs[i]);
+        for (size_t i = 0; i < s->n_rules; i++) {
+                const struct seccomp_rule *r = &s->rules[i];
+                key_add(&key, &len, "\n%d %x", r->nr, r->action);
+                for (unsigned a = 0; a < r->n_args; a++)
+                        key_add(&key, &len, " %u %d %llx %llx", r->args[a].arg, (int)r->args[a].op,
+                                (unsigned long long)r->args[a].datum_a, (unsigned long long)r->args[a].datum_b);
+        }
+        *ret_len = len;
+        return key;
+}
+
+static bool repeats_an_index(const struct seccomp_rule *rule)
+{
+        for (unsigned i = 0; i < rule->n_args; i++)
+                for (unsigned j = i + 1; j < rule->n_args; j++)
+                        if (rule->args[i].arg == rule->args[j].arg)
+                                return true;
+        return false;
+}
+
+/* Two comparisons of one argument cannot be ANDed in a libseccomp rule: like runc, each becomes a rule
+ * of its own (they are ORed). */
+static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *rule)
+{
+        int r;
+
+        if (!repeats_an_index(rule))
+                return seccomp_rule_add_array(ctx, rule->action, rule->nr, rule->n_args, rule->args);
+        for (unsigned i = 0; i < rule->n_args; i++)
+                if ((r = seccomp_rule_add_array(ctx, rule->action, rule->nr, 1, &rule->args[i])) < 0)
+                        return r;
+        return 0;
+}
+
+static int build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct error *err)
+{
+        _cleanup_(release_ctx) scmp_filter_ctx ctx = seccomp_init(s->default_action);
+        int r;
+
+        if (!ctx)
+                return error_set(err, EINVAL, FIELD_PREFIX ".defaultAction: libseccomp refused it");
+        for (size_t i = 0; i < s->n_archs; i++) {
+                r = seccomp_arch_add(ctx, s->archs[i]);
+                if (r < 0 && r != -EEXIST)
+                        return error_sys(err, -r, FIELD_PREFIX ".architectures[%zu]", i);
+        }
+        for (size_t i = 0; i < s->n_rules; i++) {
+                const struct seccomp_rule *rule = &s->rules[i];
+                /* libseccomp refuses a rule that restates the default action; it would change nothing. */
+                if (rule->action == s->default_action)
+                        continue;
+                if ((r = add_rule(ctx, rule)) < 0) {
+                        _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, rule->nr);
+                        return error_sys(err, -r, FIELD_PREFIX ".syscalls: add the rule for %s", name ? name : "?");
+                }
+        }
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
+/* libseccomp 2.5 exports only to an fd: a memfd, read back. */
+static int compile(const struct spec_seccomp *s, char **ret_program, size_t *ret_len, struct error *err)
+{
+        _cleanup_(release_ctx) scmp_filter_ctx ctx = NULL;
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *program = NULL;
+        struct stat st;
+        int r;
+
+        if ((r = build(s, &ctx, err)) < 0)
+                return r;
+        fd = memfd_create("skiff-seccomp", MFD_CLOEXEC);
+        if (fd < 0)
+                return error_sys(err, errno, FIELD_PREFIX ": memfd for the filter");
+        if ((r = seccomp_export_bpf(ctx, fd)) < 0)
+                return error_sys(err, -r, FIELD_PREFIX ": compile the filter");
+        if (fstat(fd, &st) < 0)
+                return error_sys(err, errno, FIELD_PREFIX ": fstat the compiled filter");
+        program = xmalloc((size_t)st.st_size);
+        if (pread(fd, program, (size_t)st.st_size, 0) != st.st_size)
+                return error_sys(err, errno ? errno : EIO, FIELD_PREFIX ": read the compiled filter");
+        *ret_program = TAKE_PTR(program);
+        *ret_len = (size_t)st.st_size;
+        return 0;
+}
+
+static char *cache_path(const char *root, const char *key, size_t key_len)
+{
+        return xasprintf("%s/" CACHE_DIR "/%016llx", root, (unsigned long long)fnv1a(FNV_OFFSET, key, key_len));
+}
+
+static bool program_valid(size_t len)
+{
+        return len > 0 && len % sizeof(struct sock_filter) == 0 && len / sizeof(struct sock_filter) <= BPF_MAXINSNS;
+}
+
+/* The program stored for exactly this key, or NULL: a missing, foreign or damaged entry is a miss. */
+static char *cache_lookup(const char *path, const char *key, size_t key_len, size_t *ret_len)
+{
+        _cleanup_free_ char *data = NULL;
+        struct error ignored = { 0 };
+        struct cache_header h;
+        size_t len;
+
+        if (read_file(path, &data, &len, &ignored) < 0 || len < sizeof(h))
+                return NULL;
+        memcpy(&h, data, sizeof(h));
+        if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 || h.key_len != key_len ||
+            len != sizeof(h) + h.key_len + h.program_len || !program_valid(h.program_len) ||
+            memcmp(data + sizeof(h), key, key_len) != 0 ||
+            fnv1a(FNV_OFFSET, data + sizeof(h), len - sizeof(h)) != h.checksum)
+                return NULL;
+        *ret_len = h.program_len;
+        memmove(data, data + sizeof(h) + key_len, h.program_len);
+        return TAKE_PTR(data);
+}
+
+/* A cache that cannot be written costs the next create a compile, nothing else: errors are dropped. */
+static void cache_store(const char *root, const char *path, const char *key, size_t key_len, const char *program,
+                        size_t len)
+{
+        _cleanup_free_ char *dir = xasprintf("%s/" CACHE_DIR, root);
+        _cleanup_free_ char *data = xmalloc(sizeof(struct cache_header) + key_len + len);
+        struct cache_header h = { .magic = CACHE_MAGIC, .key_len = key_len, .program_len = len };
+        struct error ignored = { 0 };
+
+        memcpy(data + sizeof(h), key, key_len);
+        memcpy(data + sizeof(h) + key_len, program, len);
+        h.checksum = fnv1a(FNV_OFFSET, data + sizeof(h), key_len + len);
+        memcpy(data, &h, sizeof(h));
+        if (mkdir_p(dir, 0700, &ignored) == 0)
+                write_file_replace(path, data, sizeof(h) + key_len + len, &ignored);
+}
+
+int seccomp_prepare(struct spec_seccomp *s, const char *root, struct error *err)
+{
+        size_t key_len, len;
+        _cleanup_free_ char *key = cache_key(s, &key_len);
+        _cleanup_free_ char *path = cache_path(root, key, key_len);
+        char *program = cache_lookup(path, key, key_len, &len);
+        int r;
+
+        if (!program) {
+                if ((r = compile(s, &program, &len, err)) < 0)
+                        return r;
+                if (!program_valid(len)) {
+                        free(program);
+                        return error_set(err, E2BIG, FIELD_PREFIX ": the filter has %zu instructions, the kernel takes "
+                                         "at most %d", len / sizeof(struct sock_filter), BPF_MAXINSNS);
+                }
+                cache_store(root, path, key, key_len, program, len);
+        }
+        free(s->program.filter);
+        s->program.filter = (struct sock_filter *)program;
+        s->program.len = (unsigned short)(len / sizeof(struct sock_filter));
+        return 0;
+}
