@@ -71,6 +71,13 @@ static int run(struct cli *cli, int argc, char **argv)
 
         if ((r = create_flags_parse(cli, argc, argv, &f, &id)) != 0)
                 return r < 0 ? 0 : r;
+        if (!f.detach) {
+                /* run waits for the container itself: the caller never reaps the init, so no probe
+                 * of who adopts orphans, and no exec of skiff-shim. */
+                if (f.options.shim_mode == SHIM_MODE_AUTO)
+                        f.options.shim_mode = SHIM_MODE_PARENT;
+                f.options.shim_in_process = true;
+        }
         if (!f.detach && f.options.console_fd < 0) {
                 int pair[2];
                 if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {

@@ -21,6 +21,7 @@
 #include "recover.h"
 #include "seccomp.h"
 #include "seccomp-compile.h"
+#include "shim-watch.h"
 #include "spec.h"
 #include "state.h"
 #include "storage-container.h"
@@ -39,6 +40,21 @@ struct creation {
         bool watch;     /* SHIM_MODE_WATCH: the caller, not the shim, is the init's parent */
         struct storage_attach *storage; /* a thin rootfs or volumes (storage-container.h) */
 };
+
+/* What exec'ing skiff-shim would do, without the exec: only the pidfd stays open, and closing the
+ * sync socket tells create what the exec's close-on-exec would have. _exit: skiff's heap is not
+ * ours to free (nor a leak checker's to report). */
+_Noreturn static void become_shim(const struct creation *c, pid_t pid, int pidfd, int shim_sync)
+{
+        struct shim_target t = { .root = c->o->root, .id = c->o->id, .cgroup = c->st.cgroup, .pid = pid,
+                                 .pidfd = 3, .watch = c->watch };
+
+        if (pidfd != 3 && (dup2(pidfd, 3) < 0 || close(pidfd) < 0))
+                _exit(1);
+        close(shim_sync);
+        syscall(SYS_close_range, 4, ~0U, 0);
+        _exit(shim_watch(&t));
+}
 
 /* The process that clones the init and then becomes skiff-shim: its parent, or in watch mode its
  * sibling (CLONE_PARENT makes create the parent, so the init passes to the caller, a subreaper). */
@@ -106,10 +122,12 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
                 dup2(devnull, 2);
         }
         /* Nor any other fd of the caller's but the pidfd; and no signal of the caller's terminal. */
-        syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-        fcntl(pidfd, F_SETFD, 0);
         setsid();
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+        if (c->o->shim_in_process)
+                become_shim(c, pid, pidfd, shim_sync);
+        syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+        fcntl(pidfd, F_SETFD, 0);
         snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
         snprintf(pidfdbuf, sizeof(pidfdbuf), "%d", pidfd);
         execl(c->o->shim_path, "skiff-shim", "--root", c->o->root, "--id", c->o->id, "--pid", pidbuf,

@@ -13,6 +13,9 @@ struct create_options {
         const char *pid_file;
         const char *shim_path;  /* the skiff-shim binary */
         enum shim_mode shim_mode;
+        /* `run` in the foreground: the forked shim-to-be runs the shim's loop itself instead of
+         * exec'ing skiff-shim (one exec less; it keeps skiff's memory, but run waits beside it). */
+        bool shim_in_process;
         bool no_pivot;
         int preserve_fds;
         int listen_fds;         /* the caller's LISTEN_FDS: passed first, before preserve_fds */
