@@ -13,9 +13,9 @@
 
 #define UNIFIED CGROUP_ROOT "/unified"
 
-/* Every cgroup mount under /sys/fs/cgroup as "DIR\0OPTIONS": v1 hierarchies and the hybrid
- * host's cgroup2 (options "cgroup2"). NULL-terminated, allocated. */
-static char **mounts(void)
+/* Every cgroup mount under /sys/fs/cgroup as "DIR,OPTIONS": v1 hierarchies and the hybrid
+ * host's cgroup2 (no options). NULL-terminated, allocated. */
+static char **parse_mounts(void)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         _cleanup_free_ char *line = NULL;
@@ -40,6 +40,18 @@ static char **mounts(void)
         return list;
 }
 
+/* parse_mounts(), once per process: the host's cgroup mounts do not change under one command, and
+ * create alone asked some 16 times. Only host-side processes (create, the shim, the commands) call
+ * this back end, never the init in its own mount namespace. */
+static char *const *mounts(void)
+{
+        static char **list;
+
+        if (!list)
+                list = parse_mounts();
+        return list;
+}
+
 /* The mount point in a mounts() entry. */
 static char *mount_dir(const char *entry)
 {
@@ -49,7 +61,7 @@ static char *mount_dir(const char *entry)
 /* The v1 hierarchy that holds controller `ctrl`, or NULL. */
 static char *ctrl_mount(const char *ctrl)
 {
-        _cleanup_strv_ char **ms = mounts();
+        char *const *ms = mounts();
 
         for (size_t i = 0; ms[i]; i++) {
                 _cleanup_free_ char *copy = xstrdup(ms[i]);
@@ -176,7 +188,7 @@ static int cpuset_inherit(const char *hierarchy, const char *path, struct error 
 
 static int v1_create(const char *path, const struct spec_resources *res, struct error *err)
 {
-        _cleanup_strv_ char **ms = mounts();
+        char *const *ms = mounts();
         _cleanup_free_ char *cpuset = ctrl_mount("cpuset");
         int r;
 
@@ -197,7 +209,7 @@ static int v1_create(const char *path, const struct spec_resources *res, struct 
 
 static int v1_enter(const char *path, pid_t pid, struct error *err)
 {
-        _cleanup_strv_ char **ms = mounts();
+        char *const *ms = mounts();
         int r;
 
         for (size_t i = 0; ms[i]; i++) {
@@ -457,7 +469,7 @@ static int v1_freeze(const char *path, bool frozen, struct error *err)
 static char *v1_procs_dir(const char *path)
 {
         static const char *const prefer[] = { "pids", "freezer", "memory", "cpu", "devices" };
-        _cleanup_strv_ char **ms = NULL;
+        char *const *ms;
 
         for (size_t i = 0; i < ARRAY_SIZE(prefer); i++) {
                 char *dir = ctrl_dir(prefer[i], path);
@@ -474,7 +486,7 @@ static char *v1_procs_dir(const char *path)
 
 static int v1_destroy(const char *path, struct error *err)
 {
-        _cleanup_strv_ char **ms = mounts();
+        char *const *ms = mounts();
         int r = 0;
 
         /* Every hierarchy gets its try; the first failure is reported. */

@@ -251,7 +251,7 @@ int container_exec(const struct exec_options *o, int *ret_exit_code, struct erro
                 goto out;
         if (o->pid_file) {
                 _cleanup_free_ char *text = xasprintf("%d", (int)pid);
-                if ((r = write_file_atomic(o->pid_file, text, strlen(text), err)) < 0) {
+                if ((r = write_file_replace(o->pid_file, text, strlen(text), err)) < 0) {
                         error_wrap(err, "--pid-file");
                         kill(pid, SIGKILL);
                         goto out;

@@ -25,5 +25,5 @@ int exit_record_write(const char *root, const char *id, int wait_status, const c
         /* A `delete --force` may have removed the state dir already: then there is nobody to tell. */
         if (access(dir, F_OK) < 0)
                 return 0;
-        return write_file_atomic(path, text, strlen(text), err);
+        return write_file_replace(path, text, strlen(text), err);
 }

@@ -190,7 +190,7 @@ int hooks_save(const struct spec_hooks *h, const char *root, const char *id, str
         path = state_path(root, id, HOOKS_SAVED_FILE);
         /* startContainer runs in the init, but `start` must know to wait for it and report it. */
         json = spec_hooks_to_json(h, 1u << HOOK_START_CONTAINER | 1u << HOOK_POSTSTART | 1u << HOOK_POSTSTOP);
-        return write_file_atomic(path, json, strlen(json), err);
+        return write_file_replace(path, json, strlen(json), err);
 }
 
 static int load_saved(const char *root, const char *id, struct spec_hooks **ret, struct error *err)
