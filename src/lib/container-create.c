@@ -158,6 +158,12 @@ static int spawn(struct creation *c, struct error *err)
         }
         c->shim_sync = shim_pair[0];
         c->init_sync = init_pair[0];
+        if ((r = sync_bound(c->shim_sync, sync_timeout_seconds(), err)) < 0 ||
+            (r = sync_bound(c->init_sync, sync_timeout_seconds(), err)) < 0) {
+                close(shim_pair[1]);
+                close(init_pair[1]);
+                return r;
+        }
         pid = fork();
         if (pid < 0) {
                 r = error_sys(err, errno, "fork");
@@ -234,6 +240,18 @@ static int meet_init(struct creation *c, struct error *err)
         return sync_send(c->init_sync, SYNC_GO, 0, err);
 }
 
+/* The init's last stretch before SYNC_READY holds its createContainer hooks: the bound grows by their
+ * timeouts, and goes when one has none. */
+static int await_ready(struct creation *c, struct error *err)
+{
+        int hooks = hooks_in_init_seconds(c->spec->hooks);
+        int r;
+
+        if (hooks != 0 && (r = sync_bound(c->init_sync, hooks < 0 ? 0 : sync_timeout_seconds() + hooks, err)) < 0)
+                return r;
+        return sync_expect(c->init_sync, SYNC_READY, NULL, "the container's init", err);
+}
+
 static int finish(struct creation *c, pid_t *ret_shim_pid, struct error *err)
 {
         int r;
@@ -291,6 +309,9 @@ static void undo(struct creation *c)
 
         if (c->init_pid > 0) {
                 kill(c->init_pid, SIGKILL);
+                /* A frozen init (a wait that timed out may be why we are here) dies once thawed. */
+                if (c->st.cgroup && cgroup_is_frozen(c->st.cgroup))
+                        cgroup_freeze(c->st.cgroup, false, &ignored);
                 if (c->watch)
                         waitpid(c->init_pid, NULL, 0);
         }
@@ -369,7 +390,7 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
                 goto fail;
         if ((r = spawn(&c, err)) < 0 || (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
             (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 || (r = meet_init(&c, err)) < 0 ||
-            (r = sync_expect(c.init_sync, SYNC_READY, NULL, "the container's init", err)) < 0 ||
+            (r = await_ready(&c, err)) < 0 ||
             (r = finish(&c, ret_shim_pid, err)) < 0)
                 goto fail;
         goto out;

@@ -189,6 +189,11 @@ static int start(const struct exec_options *o, const struct state *st, int pidfd
                 joiner(o, pidfd, ns_flags, pair[1], console_fd);
         }
         close(pair[1]);
+        if ((r = sync_bound(sync_fd, sync_timeout_seconds(), err)) < 0) {
+                kill(joiner_pid, SIGKILL);
+                waitpid(joiner_pid, &status, 0);
+                return r;
+        }
         /* Join the cgroup from out here, where the host's cgroupfs is ours to write. */
         if ((r = cgroup_enter(st->cgroup, joiner_pid, err)) < 0)
                 error_wrap(err, "join the container's cgroup");
@@ -204,6 +209,8 @@ static int start(const struct exec_options *o, const struct state *st, int pidfd
         r = sync_expect(sync_fd, SYNC_READY, NULL, "the process in the container", err);
         if (r == -EPIPE)
                 return 0;
+        if (r == -ETIMEDOUT)
+                kill(*ret_pid, SIGKILL);
         if (r == 0)
                 r = error_set(err, EPROTO, "unexpected message from the process in the container");
         return r;

@@ -134,6 +134,18 @@ bool hooks_need_state_in_init(const struct spec_hooks *h)
                      h->n[HOOK_START_CONTAINER]);
 }
 
+int hooks_in_init_seconds(const struct spec_hooks *h)
+{
+        int sum = 0;
+
+        for (size_t i = 0; h && i < h->n[HOOK_CREATE_CONTAINER]; i++) {
+                if (h->list[HOOK_CREATE_CONTAINER][i].timeout <= 0)
+                        return -1;
+                sum += h->list[HOOK_CREATE_CONTAINER][i].timeout;
+        }
+        return sum;
+}
+
 int hooks_create_side(const struct spec_hooks *h, int init_sync, const char *state_json, struct error *err)
 {
         size_t len = strlen(state_json) + 1;

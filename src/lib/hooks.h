@@ -28,6 +28,9 @@ char *hooks_state_json(const char *root, const struct state *st);
 
 /* Whether create and the init meet before pivot_root (the init then waits for the state JSON). */
 bool hooks_need_state_in_init(const struct spec_hooks *h);
+/* The seconds the init's createContainer hooks may take (their timeouts summed), -1 when one of them
+ * has none: the spec lets such a hook run as long as it likes. */
+int hooks_in_init_seconds(const struct spec_hooks *h);
 /* Create's half of that meeting: run prestart and createRuntime, send the state JSON to the init. */
 int hooks_create_side(const struct spec_hooks *h, int init_sync, const char *state_json, struct error *err);
 /* The init's half, a rootfs_step: ask create for the state JSON (kept for startContainer), then run

@@ -1,8 +1,39 @@
 #include "sync.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+
+#include "util.h"
+
+#define DEFAULT_TIMEOUT_SECONDS 60
+
+int sync_timeout_seconds(void)
+{
+        const char *text = getenv("SKIFF_SYNC_TIMEOUT");
+        long n;
+
+        return text && str_to_long(text, &n) && n > 0 && n <= 86400 ? (int)n : DEFAULT_TIMEOUT_SECONDS;
+}
+
+int sync_bound(int fd, int seconds, struct error *err)
+{
+        struct timeval tv = { .tv_sec = seconds };
+
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+                return error_sys(err, errno, "bound the wait on the sync socket");
+        return 0;
+}
+
+static long bound_of(int fd)
+{
+        struct timeval tv = { 0 };
+        socklen_t len = sizeof(tv);
+
+        return getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len) == 0 ? (long)tv.tv_sec : 0;
+}
 
 int sync_send(int fd, int type, int value, struct error *err)
 {
@@ -30,6 +61,9 @@ int sync_expect(int fd, int expect, int *ret_value, const char *peer, struct err
         do
                 n = recv(fd, &m, sizeof(m), 0);
         while (n < 0 && errno == EINTR);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return error_set(err, ETIMEDOUT, "%s did not answer within %ld s (SKIFF_SYNC_TIMEOUT)", peer,
+                                 bound_of(fd));
         if (n < 0)
                 return error_sys(err, errno, "sync receive from %s", peer);
         if (n == 0)

@@ -19,7 +19,15 @@ struct sync_msg {
         char msg[1024];
 };
 
+/* How long create and exec wait for a process they made (the shim-to-be, the init, a joining
+ * process) to answer before they give up and take everything back: SKIFF_SYNC_TIMEOUT seconds,
+ * 60 by default. No wait of skiff's may last for ever (a frozen or stuck init once hung create). */
+int sync_timeout_seconds(void);
+/* Bound every later sync_expect on fd to `seconds`; 0 lifts the bound. */
+int sync_bound(int fd, int seconds, struct error *err);
+
 int sync_send(int fd, int type, int value, struct error *err);
 int sync_send_error(int fd, const struct error *failure);
-/* Receive one message of type `expect`; a SYNC_ERROR becomes `err`, EOF a "died" error. */
+/* Receive one message of type `expect`; a SYNC_ERROR becomes `err`, EOF a "died" error, the end of
+ * the bound (sync_bound) an ETIMEDOUT error naming the peer. */
 int sync_expect(int fd, int expect, int *ret_value, const char *peer, struct error *err);

@@ -211,3 +211,21 @@ snapshot() { # the state JSON of $1, as `state` prints it
         assert_one_line_error "skiff: spec: "
         assert_output_contains "$BATS_TEST_TMPDIR/none/config.json"
 }
+
+# DESIGN §7: no wait of skiff's is unbounded. A createRuntime hook freezes the container's cgroup
+# while the init waits for the hooks to end, so the init can never report ready.
+@test "create gives up on an init that stops answering (SKIFF_SYNC_TIMEOUT), leaving nothing" {
+        cat >"$BATS_TEST_TMPDIR/freeze" <<SCRIPT
+#!/bin/sh
+v1=/sys/fs/cgroup/freezer/skiff-test/$CID/freezer.state
+v2=/sys/fs/cgroup/skiff-test/$CID/cgroup.freeze
+if [ -e "\$v1" ]; then echo FROZEN >"\$v1"; else echo 1 >"\$v2"; fi
+SCRIPT
+        chmod +x "$BATS_TEST_TMPDIR/freeze"
+        update_config --arg p "$BATS_TEST_TMPDIR/freeze" '.hooks.createRuntime = [{"path": $p}]'
+        SKIFF_SYNC_TIMEOUT=2 run skiff create --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -ne 0 ]
+        assert_output_contains "the container's init did not answer within 2 s (SKIFF_SYNC_TIMEOUT)"
+        assert_nothing_left "$CID"
+        assert_no_process
+}
