@@ -224,8 +224,8 @@ int container_exec(const struct exec_options *o, int *ret_exit_code, struct erro
         pid_t pid;
         int ns_flags = 0, r;
 
-        if (!sealed_exe_active())
-                return error_set(err, EPERM, "exec must run from the sealed copy of skiff");
+        if (!self_exe_unwritable())
+                return error_set(err, EPERM, "exec must run from a skiff binary the container cannot write");
         if (tty && o->console_fd < 0 && o->detach)
                 return error_set(err, EINVAL, "--tty with --detach needs --console-socket to hand the pty to");
         if (!tty && o->console_fd >= 0)

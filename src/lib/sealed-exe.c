@@ -5,9 +5,12 @@
 #include <libgen.h>
 #include <limits.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -18,7 +21,20 @@
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
-bool sealed_exe_active(void)
+/* A binary no one can open for writing needs no copy: one on a read-only mount (the /proc/PID/exe
+ * link keeps the mount it was run through, so a write through it fails with EROFS), or one marked
+ * immutable (chattr +i: clearing it takes CAP_LINUX_IMMUTABLE in the host's user namespace). */
+static bool write_protected(int fd)
+{
+        struct statvfs sv;
+        int flags = 0;
+
+        if (fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+                return true;
+        return ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_IMMUTABLE_FL);
+}
+
+bool self_exe_unwritable(void)
 {
         _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         int seals;
@@ -26,7 +42,7 @@ bool sealed_exe_active(void)
         if (fd < 0)
                 return false;
         seals = fcntl(fd, F_GET_SEALS);
-        return seals >= 0 && (seals & SEALS) == SEALS;
+        return (seals >= 0 && (seals & SEALS) == SEALS) || write_protected(fd);
 }
 
 static int make_sealed_copy(int *ret_fd, struct error *err)
@@ -86,7 +102,7 @@ int sealed_exe_reexec(struct error *err)
         ssize_t n;
         int r;
 
-        if (sealed_exe_active())
+        if (self_exe_unwritable())
                 return 0;
         /* The copy has no directory: keep finding skiff-shim beside the real binary. */
         n = readlink("/proc/self/exe", self, sizeof(self) - 1);

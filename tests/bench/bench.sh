@@ -21,7 +21,7 @@ fi
 
 # State roots under /run, where engines keep them; the bundle beside them.
 work=$(mktemp -d /run/skiff-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'umount "$work/ro" 2>/dev/null; rm -rf "$work"' EXIT
 "$top/contrib/make-bundle" "$work/bundle" "$skiff" >/dev/null
 # skiff and skiff-shim stripped, as a distribution ships them (crun and runc here are Debian's
 # stripped binaries): create runs from a memfd copy of the whole file, debug info included.
@@ -29,6 +29,12 @@ mkdir "$work/bin"
 cp "$skiff" "$(dirname "$skiff")/skiff-shim" "$work/bin/"
 strip "$work/bin/skiff" "$work/bin/skiff-shim"
 skiff=$work/bin/skiff
+# The same binary installed where nothing can write it (a read-only mount; chattr +i does as well):
+# it needs no sealed memfd copy, and so no second exec (src/lib/sealed-exe.h).
+mkdir "$work/ro"
+cp "$work/bin/skiff" "$work/ro/skiff-ro"
+cp "$work/bin/skiff-shim" "$work/ro/"
+mount --bind -o ro "$work/ro" "$work/ro"
 unset SKIFF_SHIM
 # /bin/true, no terminal, an ociVersion crun 1.8 knows, no seccomp flags (runc 1.1 refuses them; the
 # filter itself stays); cgroupsPath set so every runtime makes (and removes) a cgroup.
@@ -73,9 +79,11 @@ lifecycle() { # lifecycle RUNTIME
 }
 
 runtimes=()
-for name in skiff crun runc; do
+for name in skiff skiff-ro crun runc; do
         if [ "$name" = skiff ]; then
                 runtimes+=("$skiff")
+        elif [ "$name" = skiff-ro ]; then
+                runtimes+=("$work/ro/skiff-ro")
         elif command -v "$name" >/dev/null; then
                 runtimes+=("$(command -v "$name")")
         else
@@ -116,4 +124,5 @@ for rt in "${runtimes[@]}"; do
 done
 printf '%-8s %14s\n' bare "${result[bare]}"
 echo "bare: unshare --mount --uts --ipc --net --pid --fork chroot ROOTFS /bin/true"
-echo "skiff run vs bare: $(ratio "${result[skiff.run]}" "${result[bare]}")"
+echo "skiff run vs bare: $(ratio "${result[skiff.run]}" "${result[bare]}"); skiff-ro run vs bare: $(ratio "${result[skiff-ro.run]}" "${result[bare]}")"
+echo "skiff-ro: the same skiff installed on a read-only mount, which needs no sealed copy of itself"

@@ -4,6 +4,12 @@
 
 load helpers
 
+teardown() {
+        # The immutable copy of skiff a test below makes would outlive the test's temp dir.
+        chattr -i "$BATS_TEST_TMPDIR/bin/skiff" 2>/dev/null || true
+        common_teardown
+}
+
 # A running container whose workload waits.
 start_sleeper() {
         set_cmd 'sleep 1000'
@@ -144,6 +150,42 @@ JSON
         [ "$(sha256sum <"$SKIFF")" = "$sum" ]
         skiff start "$CID"
         wait_status "$CID" running
+}
+
+# The init's /proc/PID/exe when skiff is installed write-protected ($1: ro-mount | immutable): the
+# binary itself, no memfd copy; the container still cannot write it.
+check_write_protected_install() {
+        local dir=$BATS_TEST_TMPDIR/bin pid sum
+        mkdir "$dir"
+        cp "$SKIFF" "$dir/skiff"
+        sum=$(sha256sum <"$dir/skiff")
+        set_cmd 'sleep 1000'
+        if [ "$1" = ro-mount ]; then
+                # In a mount namespace of its own: the host never sees the read-only bind mount.
+                unshare -m --propagation private sh -c 'd=$1; shift; mount --bind -o ro "$d" "$d" && exec "$d/skiff" "$@"' \
+                        sh "$dir" --root "$ROOT" create --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
+        else
+                chattr +i "$dir/skiff"
+                "$dir/skiff" --root "$ROOT" create --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
+        fi
+        pid=$(pid_of "$CID")
+        [ "$(readlink /proc/$pid/exe)" = "$dir/skiff" ]
+        run skiff exec --cap CAP_SYS_PTRACE "$CID" sh -c 'echo owned >/proc/1/exe'
+        [ "$status" -ne 0 ]
+        [ "$1" = ro-mount ] && assert_output_contains "Read-only file system"
+        [ "$1" = immutable ] && assert_output_contains "Operation not permitted"
+        chattr -i "$dir/skiff"
+        [ "$(sha256sum <"$dir/skiff")" = "$sum" ]
+        skiff start "$CID"
+        wait_status "$CID" running
+}
+
+@test "skiff installed on a read-only mount runs the init from it, no copy; the container cannot write it" {
+        check_write_protected_install ro-mount
+}
+
+@test "skiff installed immutable (chattr +i) runs the init from it, no copy; the container cannot write it" {
+        check_write_protected_install immutable
 }
 
 @test "the joining process of exec is a sealed memfd while it is visible in the container" {
