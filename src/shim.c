@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "lib/shim-watch.h"
 #include "lib/util.h"
@@ -23,6 +24,7 @@ static int parse_args(int argc, char **argv, struct shim_target *s)
                 { "root", required_argument, NULL, 'r' },   { "id", required_argument, NULL, 'i' },
                 { "pid", required_argument, NULL, 'p' },    { "pidfd", required_argument, NULL, 'f' },
                 { "cgroup", required_argument, NULL, 'c' }, { "watch", no_argument, NULL, 'w' },
+                { "log", required_argument, NULL, 'l' },    { "log-format", required_argument, NULL, 'F' },
                 { NULL, 0, NULL, 0 },
         };
         long n;
@@ -34,6 +36,8 @@ static int parse_args(int argc, char **argv, struct shim_target *s)
                 case 'i': s->id = optarg; break;
                 case 'c': s->cgroup = optarg; break;
                 case 'w': s->watch = true; break;
+                case 'l': s->log_path = optarg; break;
+                case 'F': s->log_json = strcmp(optarg, "json") == 0; break;
                 case 'p':
                 case 'f':
                         if (!str_to_long(optarg, &n) || n < 0 || n > INT32_MAX) {

@@ -1,9 +1,24 @@
 /* skiff: global flags, then one command. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+
+/* create chdirs into the bundle and the shim outlives us: relative --root and --log are made
+ * absolute against where skiff was started. */
+static const char *absolute(const char *path, char buf[PATH_MAX])
+{
+        size_t n;
+
+        if (path[0] == '/' || !getcwd(buf, PATH_MAX))
+                return path;
+        n = strlen(buf);
+        snprintf(buf + n, PATH_MAX - n, "/%s", path);
+        return buf;
+}
 
 static int parse_global(struct cli *cli, int argc, char **argv, int *ret_next)
 {
@@ -15,13 +30,14 @@ static int parse_global(struct cli *cli, int argc, char **argv, int *ret_next)
                 { "shim-mode", required_argument, NULL, 'S' },
                 { NULL, 0, NULL, 0 },
         };
+        static char root_buf[PATH_MAX], log_buf[PATH_MAX];
         int opt;
 
         opterr = 0;
         while ((opt = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
                 switch (opt) {
-                case 'r': cli->root = optarg; break;
-                case 'l': cli->log_path = optarg; break;
+                case 'r': cli->root = absolute(optarg, root_buf); break;
+                case 'l': cli->log_path = absolute(optarg, log_buf); break;
                 case 'f':
                         if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
                                 return cli_usage_error(cli, "--log-format: \"%s\" is not text or json", optarg);

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/json.h"
+#include "../lib/log-file.h"
 #include "../lib/state.h"
 #include "../lib/util.h"
 
@@ -50,27 +50,7 @@ void cli_print_help(const struct command *cmd)
 
 static void log_line(struct cli *cli, const char *level, const char *msg)
 {
-        _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *when = NULL;
-
-        if (!cli->log_path || !(f = fopen(cli->log_path, "ae")))
-                return;
-        when = now_rfc3339();
-        if (cli->log_json) {
-                yajl_gen g = yajl_gen_alloc(NULL);
-                _cleanup_free_ char *text = NULL;
-
-                yajl_gen_map_open(g);
-                json_gen_kv_string(g, "level", level);
-                json_gen_kv_string(g, "msg", msg);
-                json_gen_kv_string(g, "time", when);
-                yajl_gen_map_close(g);
-                text = json_gen_take(g);
-                yajl_gen_free(g);
-                fprintf(f, "%s\n", text);
-        } else {
-                fprintf(f, "%s %s %s\n", when, level, msg);
-        }
+        log_file_append(cli->log_path, cli->log_json, level, msg);
 }
 
 int cli_fail(struct cli *cli, const char *id, const struct error *err)

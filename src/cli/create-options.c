@@ -87,6 +87,8 @@ int create_flags_parse(struct cli *cli, int argc, char **argv, struct create_fla
 
         memset(f, 0, sizeof(*f));
         f->options.root = cli->root;
+        f->options.log_path = cli->log_path;
+        f->options.log_json = cli->log_json;
         f->options.warn = cli_warn;
         f->options.shim_mode = cli->shim_mode;
         f->options.bundle = ".";

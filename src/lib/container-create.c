@@ -47,7 +47,8 @@ struct creation {
 _Noreturn static void become_shim(const struct creation *c, pid_t pid, int pidfd, int shim_sync)
 {
         struct shim_target t = { .root = c->o->root, .id = c->o->id, .cgroup = c->st.cgroup, .pid = pid,
-                                 .pidfd = 3, .watch = c->watch };
+                                 .pidfd = 3, .watch = c->watch, .log_path = c->o->log_path,
+                                 .log_json = c->o->log_json };
 
         if (pidfd != 3 && (dup2(pidfd, 3) < 0 || close(pidfd) < 0))
                 _exit(1);
@@ -130,8 +131,21 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         fcntl(pidfd, F_SETFD, 0);
         snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
         snprintf(pidfdbuf, sizeof(pidfdbuf), "%d", pidfd);
-        execl(c->o->shim_path, "skiff-shim", "--root", c->o->root, "--id", c->o->id, "--pid", pidbuf,
-              "--pidfd", pidfdbuf, "--cgroup", c->st.cgroup, c->watch ? "--watch" : NULL, (char *)NULL);
+        {
+                const char *argv[16] = { "skiff-shim", "--root", c->o->root, "--id", c->o->id, "--pid", pidbuf,
+                                         "--pidfd", pidfdbuf, "--cgroup", c->st.cgroup };
+                size_t n = 11;
+
+                if (c->watch)
+                        argv[n++] = "--watch";
+                if (c->o->log_path) {
+                        argv[n++] = "--log";
+                        argv[n++] = c->o->log_path;
+                        argv[n++] = "--log-format";
+                        argv[n++] = c->o->log_json ? "json" : "text";
+                }
+                execv(c->o->shim_path, (char *const *)argv);
+        }
         error_sys(&err, errno, "exec %s", c->o->shim_path);
         sync_send_error(shim_sync, &err);
         kill(pid, SIGKILL);

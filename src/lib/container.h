@@ -12,6 +12,8 @@ struct create_options {
         const char *bundle;
         const char *pid_file;
         const char *shim_path;  /* the skiff-shim binary */
+        const char *log_path;   /* --log: the shim writes its own errors there too (NULL: none) */
+        bool log_json;
         enum shim_mode shim_mode;
         /* `run` in the foreground: the forked shim-to-be runs the shim's loop itself instead of
          * exec'ing skiff-shim (one exec less; it keeps skiff's memory, but run waits beside it). */

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "exit-record.h"
+#include "log-file.h"
 #include "teardown.h"
 #include "util.h"
 
@@ -103,6 +104,16 @@ static int wait_for_init(const struct shim_target *s, int sfd)
         }
 }
 
+/* The shim's stderr is /dev/null (it must hold none of the caller's pipes): what failed goes to
+ * create's --log, if there was one. */
+static void report(const struct shim_target *s, const char *what)
+{
+        _cleanup_free_ char *line = xasprintf("skiff-shim %s: %s", s->id, what);
+
+        fprintf(stderr, "%s\n", line);
+        log_file_append(s->log_path, s->log_json, "error", line);
+}
+
 int shim_watch(const struct shim_target *s)
 {
         struct error err = { 0 };
@@ -116,7 +127,7 @@ int shim_watch(const struct shim_target *s)
         sigprocmask(SIG_BLOCK, &mask, NULL);
         sfd = signalfd(-1, &mask, SFD_CLOEXEC);
         if (sfd < 0) {
-                perror("skiff-shim: signalfd");
+                report(s, "signalfd failed");
                 return 1;
         }
         status = wait_for_init(s, sfd);
@@ -126,9 +137,9 @@ int shim_watch(const struct shim_target *s)
                 reap(s, &status);
         }
         if (container_release(s->id, s->cgroup, &err) < 0)
-                fprintf(stderr, "skiff-shim: %s\n", err.msg);
+                report(s, err.msg);
         if (exit_record_write(s->root, s->id, status, "the caller reaped the init first", &err) < 0)
-                fprintf(stderr, "skiff-shim: %s\n", err.msg);
+                report(s, err.msg);
         if (status < 0)
                 return 0;
         return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);

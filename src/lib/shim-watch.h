@@ -9,6 +9,8 @@ struct shim_target {
         pid_t pid;
         int pidfd;      /* a pidfd of the init */
         bool watch;     /* the caller, not we, is the init's parent */
+        const char *log_path;   /* create's --log, where the shim's own errors go too, or NULL */
+        bool log_json;
 };
 
 /* Returns the exit code the shim process should end with: the workload's (128 + signal). */

@@ -302,3 +302,16 @@ load helpers
         run skiff --debug --log "$log" --log-format json list
         [ "$(jq -r 'select(.level == "debug") | .msg' "$log" | head -1)" = "list: root $ROOT" ]
 }
+
+@test "relative --root and --log are taken from where skiff started, not from the bundle" {
+        set_cmd 'sleep 100'
+        cd "$BATS_TEST_TMPDIR"
+        "$SKIFF" --root rel-root --log rel.log run --detach --bundle "$BUNDLE" "$CID" </dev/null
+        [ -f "$BATS_TEST_TMPDIR/rel-root/$CID/state.json" ]
+        [ ! -e "$BUNDLE/rel-root" ]
+        run "$SKIFF" --root rel-root --log rel.log start "$CID"
+        [ "$status" -ne 0 ]
+        grep -q "error start $CID" "$BATS_TEST_TMPDIR/rel.log"
+        "$SKIFF" --root rel-root delete --force "$CID"
+        assert_nothing_left "$CID"
+}

@@ -186,3 +186,37 @@ ppid_of() {
         [ "$status" -eq 2 ]
         assert_output_contains "--shim-mode"
 }
+
+# A directory where exit.json goes keeps the shim from recording the end.
+shim_error_in_log() { # shim_error_in_log FORMAT DETACH: the shim's failure goes to create's --log
+        local log=$BATS_TEST_TMPDIR/$1.log
+        set_cmd 'while [ ! -e /tmp/go ]; do sleep 0.05; done'
+        if [ "$2" = detach ]; then
+                skiff --log "$log" --log-format "$1" run --detach --bundle "$BUNDLE" "$CID" </dev/null
+        else
+                skiff --log "$log" --log-format "$1" run --bundle "$BUNDLE" "$CID" </dev/null &
+                wait_status "$CID" running
+        fi
+        mkdir "$ROOT/$CID/exit.json"
+        echo go >"$BUNDLE/rootfs/tmp/go"
+        for i in $(seq 100); do grep -q "skiff-shim $CID" "$log" 2>/dev/null && break; sleep 0.05; done
+        rmdir "$ROOT/$CID/exit.json"
+        wait
+        cat "$log"
+        if [ "$1" = json ]; then
+                jq -se --arg id "$CID" 'map(select(.msg | startswith("skiff-shim \($id): ") and test("exit.json")))
+                        | length == 1 and .[0].level == "error" and (.[0].time | length > 0)' "$log"
+        else
+                grep -E "^[0-9T:.-]+Z error skiff-shim $CID: .*exit.json" "$log"
+        fi
+        skiff delete --force "$CID" 2>/dev/null || true
+        assert_nothing_left "$CID"
+}
+
+@test "the detached shim's own errors go to create's --log, as text" {
+        shim_error_in_log text detach
+}
+
+@test "the foreground run's shim's own errors go to its --log, as JSON" {
+        shim_error_in_log json foreground
+}
