@@ -195,3 +195,28 @@ char *json_gen_take(yajl_gen g)
         s[len] = '\0';
         return s;
 }
+
+/* Optional members: absent is fine, present must have the right type. */
+int json_opt_string(yajl_val obj, const char *key, const char *parent, char **ret, struct error *err)
+{
+        yajl_val v = json_member(obj, key);
+        _cleanup_free_ char *field = xasprintf("%s%s%s", parent, *parent ? "." : "", key);
+
+        return v ? json_to_string(v, field, ret, err) : 0;
+}
+
+int json_opt_bool(yajl_val obj, const char *key, const char *parent, bool *ret, struct error *err)
+{
+        yajl_val v = json_member(obj, key);
+        _cleanup_free_ char *field = xasprintf("%s%s%s", parent, *parent ? "." : "", key);
+
+        return v ? json_to_bool(v, field, ret, err) : 0;
+}
+
+int json_opt_strv(yajl_val obj, const char *key, const char *parent, char ***ret, struct error *err)
+{
+        yajl_val v = json_member(obj, key);
+        _cleanup_free_ char *field = xasprintf("%s%s%s", parent, *parent ? "." : "", key);
+
+        return v ? json_to_strv(v, field, ret, err) : 0;
+}

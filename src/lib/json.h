@@ -24,6 +24,11 @@ int json_to_uint64(yajl_val v, const char *field, uint64_t *ret, struct error *e
 int json_to_uint32(yajl_val v, const char *field, uint32_t *ret, struct error *err);
 int json_to_strv(yajl_val v, const char *field, char ***ret, struct error *err);
 /* An object whose values are all strings, as a NULL-terminated key,value,key,value,... list. */
+/* Optional members of obj: absent is fine (ret untouched), present must have the right type; the
+ * field in messages is PARENT.KEY (KEY alone at the top). */
+int json_opt_string(yajl_val obj, const char *key, const char *parent, char **ret, struct error *err);
+int json_opt_bool(yajl_val obj, const char *key, const char *parent, bool *ret, struct error *err);
+int json_opt_strv(yajl_val obj, const char *key, const char *parent, char ***ret, struct error *err);
 int json_to_string_map(yajl_val v, const char *field, char ***ret, struct error *err);
 
 /* Generator helpers: keep the output code readable. */
