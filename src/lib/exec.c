@@ -15,7 +15,6 @@
 #include "signal-forward.h"
 #include "cgroup.h"
 #include "fds.h"
-#include "hooks.h"
 #include "process.h"
 #include "sealed-exe.h"
 #include "seccomp.h"
@@ -39,15 +38,17 @@ static const struct {
         { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
 
+/* The config as created (kept in ROOT/ID), as runc does: the bundle's may have been edited since. */
 int exec_load_spec(const char *root, const char *id, struct spec **ret_spec, struct error *err)
 {
-        struct state st = { 0 };
+        _cleanup_free_ char *kept = state_path(root, id, NULL);
         int r;
 
-        if ((r = state_read(root, id, &st, err)) < 0)
-                return r;
-        r = spec_load(st.bundle, ret_spec, err);
-        state_clear(&st);
+        if (!container_id_valid(id))
+                return error_set(err, EINVAL, "invalid container id \"%s\"", id);
+        r = spec_load(kept, ret_spec, err);
+        if (r == -ENOENT)
+                return error_set(err, ENOENT, "container \"%s\" does not exist", id);
         if (r == 0 && (*ret_spec)->linux_cfg.seccomp)
                 r = seccomp_prepare((*ret_spec)->linux_cfg.seccomp, root, err);
         return r;
@@ -161,7 +162,8 @@ static int forward_seccomp_listener(const struct exec_options *o, const struct s
 
         if (!sec || !sec->uses_notify)
                 return 0;
-        state_json = hooks_state_json(o->root, st);
+        /* The container as it is (running), not the "creating" one create's listener is shown. */
+        state_json = state_to_oci_json(o->root, st, false);
         if ((r = sync_expect(sync_fd, SYNC_SECCOMP_FD, &remote_fd, "the process in the container", err)) < 0 ||
             (r = seccomp_forward_listener(sec, pid, remote_fd, state_json, err)) < 0)
                 return r;

@@ -249,3 +249,12 @@ check_write_protected_install() {
         [ "$status" -ne 0 ]
         assert_output_contains "Operation not permitted"
 }
+
+@test "exec takes the process defaults from the config as created, not from the bundle edited since" {
+        update_config '.process.env += ["FROM=created"]'
+        start_sleeper
+        update_config '.process.env |= map(if startswith("FROM=") then "FROM=edited" else . end)'
+        run skiff exec "$CID" sh -c 'echo "from=$FROM"'
+        [ "$status" -eq 0 ]
+        [ "$output" = "from=created" ]
+}

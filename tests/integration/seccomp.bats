@@ -221,6 +221,28 @@ stop_listener() {
         assert_output_contains "really made"
 }
 
+@test "seccomp notify: an exec'd process's filter goes to the listener too, with the running container's state" {
+        start_listener errno:39
+        set_cmd 'sleep 1000'
+        skiff run --detach --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
+        stop_listener
+        # A listener of its own for the exec'd process (the first one took the init's fd and left).
+        start_listener errno:39
+        run skiff exec "$CID" sh -c 'mkdir /y; echo "rc=$?"; [ -e /y ] || echo absent'
+        stop_listener
+        [ "$status" -eq 0 ]
+        assert_output_contains "Directory not empty"
+        assert_output_contains "absent"
+        grep -qx "mkdir\|mkdirat" "$BATS_TEST_TMPDIR/listener.log"
+        json="$BATS_TEST_TMPDIR/listener.json"
+        [ "$(jq -r .state.status "$json")" = "running" ]
+        [ "$(jq -r .state.id "$json")" = "$CID" ]
+        [ "$(jq -r .pid "$json")" -gt 1 ]
+        [ "$(jq -r .pid "$json")" != "$(jq -r .state.pid "$json")" ]
+        skiff delete --force "$CID"
+        assert_nothing_left "$CID"
+}
+
 @test "seccomp notify: no listener at listenerPath fails create, leaving nothing" {
         update_config --arg sock "$BATS_TEST_TMPDIR/nobody.sock" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
                 "listenerPath": $sock, "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
