@@ -353,8 +353,6 @@ static int load_spec(const struct create_options *o, struct spec **ret, char **r
                 return error_sys(err, errno, "--bundle %s", o->bundle);
         if ((r = spec_load(bundle, ret, err)) < 0)
                 return r;
-        if ((*ret)->linux_cfg.seccomp && (r = seccomp_prepare((*ret)->linux_cfg.seccomp, o->root, err)) < 0)
-                return r;
         if (!spec_namespace(*ret, CLONE_NEWNS))
                 return error_set(err, EINVAL, "linux.namespaces: skiff needs a mount namespace for the container");
         if ((*ret)->process.terminal && o->console_fd < 0)
@@ -393,6 +391,9 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
         c.st.annotations = spec->annotations;
         fifo = state_path(o->root, o->id, "exec.fifo");
         if ((r = state_write(o->root, &c.st, err)) < 0 || (r = keep_config(&c, err)) < 0)
+                goto fail;
+        /* Once the ID has proved valid: the cache goes under --root. */
+        if (spec->linux_cfg.seccomp && (r = seccomp_prepare(spec->linux_cfg.seccomp, o->root, err)) < 0)
                 goto fail;
         if (mkfifo(fifo, 0622) < 0) {
                 r = error_sys(err, errno, "mkfifo %s", fifo);
