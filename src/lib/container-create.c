@@ -38,6 +38,7 @@ struct creation {
         pid_t init_pid;
         int shim_sync, init_sync;
         bool watch;     /* SHIM_MODE_WATCH: the caller, not the shim, is the init's parent */
+        bool in_cgroup; /* the init was moved into st.cgroup */
         struct storage_attach *storage; /* a thin rootfs or volumes (storage-container.h) */
 };
 
@@ -219,6 +220,7 @@ static int prepare_init(struct creation *c, struct error *err)
         }
         if ((r = cgroup_enter(c->st.cgroup, c->init_pid, err)) < 0)
                 return error_wrap(err, "linux.cgroupsPath");
+        c->in_cgroup = true;
         crash_point("after-cgroup");
         return 0;
 }
@@ -323,8 +325,9 @@ static void undo(struct creation *c)
 
         if (c->init_pid > 0) {
                 kill(c->init_pid, SIGKILL);
-                /* A frozen init (a wait that timed out may be why we are here) dies once thawed. */
-                if (c->st.cgroup && cgroup_is_frozen(c->st.cgroup))
+                /* A frozen init (a wait that timed out may be why we are here) dies once thawed. A
+                 * cgroup found frozen, and refused, never held it and stays as it was. */
+                if (c->in_cgroup && cgroup_is_frozen(c->st.cgroup))
                         cgroup_freeze(c->st.cgroup, false, &ignored);
                 if (c->watch)
                         waitpid(c->init_pid, NULL, 0);
