@@ -71,7 +71,7 @@ static void gen_linux(yajl_gen g)
         yajl_gen_map_open(g);
         json_gen_string(g, "idmap");
         yajl_gen_map_open(g);
-        json_gen_kv_bool(g, "enabled", false);
+        json_gen_kv_bool(g, "enabled", true);
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);

@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "hooks.h"
 #include "init.h"
+#include "mount-idmap.h"
 #include "namespaces.h"
 #include "recover.h"
 #include "seccomp.h"
@@ -404,7 +405,8 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
         }
         if ((r = ns_chown_to_container_root(fifo, spec, err)) < 0)
                 goto fail;
-        if ((r = storage_container_prepare(spec, o->root, o->id, &c.storage, err)) < 0)
+        if ((r = storage_container_prepare(spec, o->root, o->id, &c.storage, err)) < 0 ||
+            (r = mount_idmap_prepare(spec, err)) < 0)
                 goto fail;
         if ((r = spawn(&c, err)) < 0 || (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
             (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 || (r = meet_init(&c, err)) < 0 ||

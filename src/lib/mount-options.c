@@ -6,7 +6,7 @@
 
 #include "util.h"
 
-enum kind { FLAG_SET, FLAG_CLEAR, PROPAGATION, ATTR_SET, ATTR_CLEAR, BIND };
+enum kind { FLAG_SET, FLAG_CLEAR, PROPAGATION, ATTR_SET, ATTR_CLEAR, BIND, IDMAP };
 
 static const struct option {
         const char *name;
@@ -27,6 +27,7 @@ static const struct option {
         { "silent", FLAG_SET, MS_SILENT },      { "loud", FLAG_CLEAR, MS_SILENT },
         { "nosymfollow", FLAG_SET, MS_NOSYMFOLLOW }, { "symfollow", FLAG_CLEAR, MS_NOSYMFOLLOW },
         { "bind", BIND, 0 },                    { "rbind", BIND, MS_REC },
+        { "idmap", IDMAP, 0 },                  { "ridmap", IDMAP, 1 },
         { "private", PROPAGATION, MS_PRIVATE }, { "rprivate", PROPAGATION, MS_PRIVATE | MS_REC },
         { "shared", PROPAGATION, MS_SHARED },   { "rshared", PROPAGATION, MS_SHARED | MS_REC },
         { "slave", PROPAGATION, MS_SLAVE },     { "rslave", PROPAGATION, MS_SLAVE | MS_REC },
@@ -74,6 +75,10 @@ void mount_options_parse(char *const *opts, struct mount_options *ret)
                 case BIND:
                         mo.bind = true;
                         mo.recursive_bind = options[k].value != 0;
+                        break;
+                case IDMAP:
+                        mo.idmap = true;
+                        mo.recursive_idmap = options[k].value != 0;
                         break;
                 }
         }

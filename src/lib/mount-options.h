@@ -8,6 +8,8 @@ struct mount_options {
         unsigned long propagation;      /* MS_SHARED / MS_SLAVE / MS_PRIVATE / MS_UNBINDABLE, | MS_REC */
         bool bind;                      /* bind or rbind */
         bool recursive_bind;            /* rbind */
+        bool idmap;                     /* idmap or ridmap: mount-idmap.h */
+        bool recursive_idmap;           /* ridmap */
         uint64_t attr_set, attr_clr;    /* recursive forms (rro, rnosuid, ...) for mount_setattr */
         char *data;                     /* what the kernel should see as fs-specific options */
 };

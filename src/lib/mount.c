@@ -12,6 +12,7 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 
+#include "mount-idmap.h"
 #include "mount-options.h"
 #include "util.h"
 
@@ -177,7 +178,10 @@ static int mount_one(int rootfd, const struct spec_mount *m, bool cgroupns, stru
                         r = error_set(err, EINVAL, "a bind mount needs a source");
                         goto out;
                 }
-                if (mount(m->source, target, NULL, MS_BIND | (mo.recursive_bind ? MS_REC : 0), NULL) < 0) {
+                if (m->idmap_ready) {
+                        if ((r = mount_idmap_attach(m, fd, err)) < 0)
+                                goto out;
+                } else if (mount(m->source, target, NULL, MS_BIND | (mo.recursive_bind ? MS_REC : 0), NULL) < 0) {
                         r = error_sys(err, errno, "bind %s", m->source);
                         goto out;
                 }

@@ -113,7 +113,8 @@ int ns_join_paths(const struct spec *spec, struct error *err)
         return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *maps, size_t n, struct error *err)
+int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *maps, size_t n, const char *field,
+                 struct error *err)
 {
         _cleanup_free_ char *path = xasprintf("/proc/%d/%s", (int)pid, file);
         _cleanup_free_ char *text = xstrdup("");
@@ -124,7 +125,7 @@ static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *
                 text = next;
         }
         if (write_file(path, text, err) < 0)
-                return error_wrap(err, "linux.%s", strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
+                return error_wrap(err, "%s", field);
         return 0;
 }
 
@@ -158,7 +159,9 @@ int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err)
 
         if (!user || user->path)
                 return 0;
-        if ((r = write_map(pid, "uid_map", spec->linux_cfg.uid_mappings, spec->linux_cfg.n_uid_mappings, err)) < 0)
+        if ((r = ns_write_map(pid, "uid_map", spec->linux_cfg.uid_mappings, spec->linux_cfg.n_uid_mappings,
+                              "linux.uidMappings", err)) < 0)
                 return r;
-        return write_map(pid, "gid_map", spec->linux_cfg.gid_mappings, spec->linux_cfg.n_gid_mappings, err);
+        return ns_write_map(pid, "gid_map", spec->linux_cfg.gid_mappings, spec->linux_cfg.n_gid_mappings,
+                            "linux.gidMappings", err);
 }

@@ -16,6 +16,9 @@ int ns_enter_for_children(const struct spec *spec, struct error *err);
 int ns_unshare_cgroup(const struct spec *spec, struct error *err);
 /* In the init: join every namespace that has a path (user first), except pid and time. */
 int ns_join_paths(const struct spec *spec, struct error *err);
+/* Write /proc/PID/FILE (uid_map or gid_map) from maps; errors name `field`. */
+int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *maps, size_t n, const char *field,
+                 struct error *err);
 /* From the host: write the init's uid_map and gid_map. */
 int ns_write_id_maps(pid_t pid, const struct spec *spec, struct error *err);
 /* From the host: give PATH to the host ids that the container's root maps to (new user namespace

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "namespaces.h"
@@ -14,6 +15,39 @@
 
 /* A field path such as "process.user.uid", built as the parser descends. */
 #define FIELD(...) _cleanup_free_ char *field = xasprintf(__VA_ARGS__)
+
+/* field: "linux.uidMappings", "mounts[2].gidMappings", ... */
+static int parse_id_mappings(yajl_val arr, const char *field, struct spec_id_mapping **ret, size_t *ret_n,
+                             struct error *err)
+{
+        size_t len;
+        int r;
+
+        if ((r = json_to_array(arr, field, &len, err)) < 0)
+                return r;
+        *ret = xcalloc(len, sizeof(**ret));
+        *ret_n = len;
+        for (size_t i = 0; i < len; i++) {
+                yajl_val item = arr->u.array.values[i];
+                struct {
+                        const char *key;
+                        uint32_t *dst;
+                } keys[] = { { "containerID", &(*ret)[i].container_id },
+                             { "hostID", &(*ret)[i].host_id },
+                             { "size", &(*ret)[i].size } };
+
+                for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+                        _cleanup_free_ char *f = xasprintf("%s[%zu].%s", field, i, keys[k].key);
+                        yajl_val v = json_member(item, keys[k].key);
+
+                        if (!v)
+                                return error_set(err, EINVAL, "%s: missing", f);
+                        if ((r = json_to_uint32(v, f, keys[k].dst, err)) < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
 
 static int parse_mounts(yajl_val arr, struct spec *spec, struct error *err)
 {
@@ -24,7 +58,7 @@ static int parse_mounts(yajl_val arr, struct spec *spec, struct error *err)
                 return r;
         spec->mounts = xcalloc(len, sizeof(*spec->mounts));
         for (size_t i = 0; i < len; i++) {
-                yajl_val item = arr->u.array.values[i];
+                yajl_val item = arr->u.array.values[i], v;
                 struct spec_mount *m = &spec->mounts[i];
                 FIELD("mounts[%zu]", i);
 
@@ -41,6 +75,16 @@ static int parse_mounts(yajl_val arr, struct spec *spec, struct error *err)
                 if (m->destination[0] != '/')
                         return error_set(err, EINVAL, "%s.destination: \"%s\" is not an absolute path", field,
                                          m->destination);
+                if ((v = json_member(item, "uidMappings"))) {
+                        _cleanup_free_ char *f = xasprintf("%s.uidMappings", field);
+                        if ((r = parse_id_mappings(v, f, &m->uid_mappings, &m->n_uid_mappings, err)) < 0)
+                                return r;
+                }
+                if ((v = json_member(item, "gidMappings"))) {
+                        _cleanup_free_ char *f = xasprintf("%s.gidMappings", field);
+                        if ((r = parse_id_mappings(v, f, &m->gid_mappings, &m->n_gid_mappings, err)) < 0)
+                                return r;
+                }
         }
         return 0;
 }
@@ -73,39 +117,6 @@ static int parse_namespaces(yajl_val arr, struct spec_linux *l, struct error *er
                 for (size_t j = 0; j < i; j++)
                         if (l->namespaces[j].type == ns->type)
                                 return error_set(err, EINVAL, "%s.type: namespace \"%s\" given twice", field, type);
-        }
-        return 0;
-}
-
-static int parse_id_mappings(yajl_val arr, const char *name, struct spec_id_mapping **ret, size_t *ret_n,
-                             struct error *err)
-{
-        FIELD("linux.%s", name);
-        size_t len;
-        int r;
-
-        if ((r = json_to_array(arr, field, &len, err)) < 0)
-                return r;
-        *ret = xcalloc(len, sizeof(**ret));
-        *ret_n = len;
-        for (size_t i = 0; i < len; i++) {
-                yajl_val item = arr->u.array.values[i];
-                struct {
-                        const char *key;
-                        uint32_t *dst;
-                } keys[] = { { "containerID", &(*ret)[i].container_id },
-                             { "hostID", &(*ret)[i].host_id },
-                             { "size", &(*ret)[i].size } };
-
-                for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
-                        _cleanup_free_ char *f = xasprintf("%s[%zu].%s", field, i, keys[k].key);
-                        yajl_val v = json_member(item, keys[k].key);
-
-                        if (!v)
-                                return error_set(err, EINVAL, "%s: missing", f);
-                        if ((r = json_to_uint32(v, f, keys[k].dst, err)) < 0)
-                                return r;
-                }
         }
         return 0;
 }
@@ -247,10 +258,10 @@ static int parse_linux(yajl_val lx, struct spec_linux *l, struct error *err)
         if ((v = json_member(lx, "namespaces")) && (r = parse_namespaces(v, l, err)) < 0)
                 return r;
         if ((v = json_member(lx, "uidMappings")) &&
-            (r = parse_id_mappings(v, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err)) < 0)
+            (r = parse_id_mappings(v, "linux.uidMappings", &l->uid_mappings, &l->n_uid_mappings, err)) < 0)
                 return r;
         if ((v = json_member(lx, "gidMappings")) &&
-            (r = parse_id_mappings(v, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err)) < 0)
+            (r = parse_id_mappings(v, "linux.gidMappings", &l->gid_mappings, &l->n_gid_mappings, err)) < 0)
                 return r;
         if ((v = json_member(lx, "devices")) && (r = parse_devices(v, l, err)) < 0)
                 return r;
@@ -414,6 +425,10 @@ void spec_free(struct spec *spec)
                 free(spec->mounts[i].type);
                 free(spec->mounts[i].source);
                 strv_free(spec->mounts[i].options);
+                free(spec->mounts[i].uid_mappings);
+                free(spec->mounts[i].gid_mappings);
+                if (spec->mounts[i].idmap_ready)
+                        close(spec->mounts[i].idmap_fd);
         }
         free(spec->mounts);
         for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++)

@@ -63,6 +63,13 @@ struct spec_mount {
         char *type;
         char *source;
         char **options;
+        /* For the idmap and ridmap options: how on-disk ids show in the mount (none: the
+         * container's user namespace mappings). */
+        struct spec_id_mapping *uid_mappings, *gid_mappings;
+        size_t n_uid_mappings, n_gid_mappings;
+        /* The idmapped tree mount_idmap_prepare made on the host, for the init to move in. */
+        bool idmap_ready;
+        int idmap_fd;
 };
 
 struct spec_device {

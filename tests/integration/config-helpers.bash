@@ -63,3 +63,17 @@ assert_create_fails_with() { # assert_create_fails_with MESSAGE-PART
         assert_no_process_left
         assert_no_mount_left
 }
+
+# The init maps root to host uid 100000 before it bind-mounts the rootfs: that uid must be able to
+# reach the bundle through bats' private temporary directories.
+userns_config() {
+        local d=$BUNDLE
+        while [ "$d" != / ]; do
+                chmod o+x "$d"
+                d=$(dirname "$d")
+        done
+        chown -R 100000:100000 "$BUNDLE/rootfs"
+        update_config '.linux.namespaces += [{"type": "user"}]
+                       | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+                       | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+}

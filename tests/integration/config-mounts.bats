@@ -288,3 +288,82 @@ make_volume() {
         update_config '.mounts[7] = {"destination": "/bad", "type": "bind", "source": "/no/such/source", "options": ["rbind"]}'
         assert_create_fails_with "mounts[7] (/bad)"
 }
+
+# An idmapped mount shows a file owned by containerID on disk as owned by hostID: the mapping of a
+# user namespace, so that with the container's own mappings, files owned by root on disk are the
+# container's root's. A source with files of uid/gid 0 and 5, and another dir of 0s beside it.
+idmap_source() {
+        SRC=$BATS_TEST_TMPDIR/src
+        mkdir -p "$SRC/sub" "$BATS_TEST_TMPDIR/other"
+        touch "$SRC/f" "$SRC/five" "$BATS_TEST_TMPDIR/other/g"
+        chown 5:5 "$SRC/five"
+}
+
+@test "mounts: idmap with the mount's uidMappings/gidMappings shows disk 0 as 1000, disk 5 as 1005" {
+        idmap_source
+        update_config --arg src "$SRC" '.mounts += [{"destination": "/m", "type": "bind", "source": $src,
+                "options": ["bind", "idmap"],
+                "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}],
+                "gidMappings": [{"containerID": 0, "hostID": 2000, "size": 10}]},
+                {"destination": "/p", "type": "bind", "source": $src, "options": ["bind"]}]'
+        set_cmd 'stat -c "%u:%g" /m/f /m/five /p/f'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -eq 0 ]
+        [ "${lines[*]}" = "1000:2000 1005:2005 0:0" ]
+        # The tree was made on the host but never attached there.
+        ! grep -qF "$SRC" /proc/self/mountinfo
+}
+
+@test "mounts: ridmap maps the submounts of an rbind too; idmap maps only the top" {
+        idmap_source
+        host_mount --bind "$BATS_TEST_TMPDIR/other" "$SRC/sub"
+        update_config --arg src "$SRC" '.mounts += [
+                {"destination": "/r", "type": "bind", "source": $src, "options": ["rbind", "ridmap"],
+                 "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}],
+                 "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}]},
+                {"destination": "/i", "type": "bind", "source": $src, "options": ["rbind", "idmap"],
+                 "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}],
+                 "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}]}]'
+        set_cmd 'stat -c "%u" /r/f /r/sub/g /i/f /i/sub/g'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -eq 0 ]
+        [ "${lines[*]}" = "1000 1000 1000 0" ]
+}
+
+@test "mounts: idmap without mappings takes the container's: root's files on disk are the container root's" {
+        idmap_source
+        update_config --arg src "$SRC" '.mounts += [
+                {"destination": "/m", "type": "bind", "source": $src, "options": ["bind", "idmap"]},
+                {"destination": "/p", "type": "bind", "source": $src, "options": ["bind"]}]'
+        userns_config
+        set_cmd 'stat -c "%u:%g" /m/f /p/f; touch /m/made && echo made'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -eq 0 ]
+        # Without idmap, root's file is nobody's in the container's user namespace.
+        [ "${lines[*]}" = "0:0 65534:65534 made" ]
+        # What the container's root made is root's on disk.
+        [ "$(stat -c %u:%g "$SRC/made")" = "0:0" ]
+}
+
+@test "mounts: idmap on a non-bind mount, or without any mapping, fails create naming the mount" {
+        update_config '.mounts += [{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"]}]'
+        run skiff create --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -ne 0 ]
+        assert_output_contains "options: idmap and ridmap are for bind mounts"
+        assert_output_contains "mounts["
+        assert_nothing_left "$CID"
+        jq '.mounts |= map(select(.destination != "/t"))
+            | .mounts += [{"destination": "/m", "type": "bind", "source": "/tmp", "options": ["bind", "idmap"]}]' \
+                "$BUNDLE/config.json" >"$BUNDLE/c" && mv "$BUNDLE/c" "$BUNDLE/config.json"
+        run skiff create --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -ne 0 ]
+        assert_output_contains "idmap needs the mount's uidMappings and gidMappings"
+        assert_nothing_left "$CID"
+}
+
+@test "features: idmap is enabled and idmap, ridmap are known mount options" {
+        run skiff features
+        [ "$status" -eq 0 ]
+        echo "$output" | jq -e '.linux.mountExtensions.idmap.enabled == true'
+        echo "$output" | jq -e '.mountOptions | index("idmap") and index("ridmap")'
+}

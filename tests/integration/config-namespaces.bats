@@ -10,20 +10,6 @@ teardown() {
 
 NS_TYPES="pid net ipc uts mnt cgroup"
 
-# The init maps root to host uid 100000 before it bind-mounts the rootfs: that uid must be able to
-# reach the bundle through bats' private temporary directories.
-userns_config() {
-        local d=$BUNDLE
-        while [ "$d" != / ]; do
-                chmod o+x "$d"
-                d=$(dirname "$d")
-        done
-        chown -R 100000:100000 "$BUNDLE/rootfs"
-        update_config '.linux.namespaces += [{"type": "user"}]
-                       | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-                       | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
-}
-
 # "TYPE:[inode]" for each namespace of /proc/$1, one a line.
 ns_ids_of() {
         local t
