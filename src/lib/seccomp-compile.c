@@ -1,7 +1,6 @@
 #include "seccomp-compile.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,23 +39,6 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 
-static void key_add(char **key, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void key_add(char **key, size_t *len, const char *fmt, ...)
-{
-        _cleanup_free_ char *part = NULL;
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vasprintf(&part, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-                abort();
-        *key = xrealloc(*key, *len + (size_t)n + 1);
-        memcpy(*key + *len, part, (size_t)n + 1);
-        *len += (size_t)n;
-}
-
 /* Everything the program depends on: libseccomp's version, the kernel's seccomp API level (libseccomp
  * picks actions by it), the native architecture, and the profile as parsed. The load flags are not
  * in it: they go to seccomp(2), not into the program. */
@@ -64,20 +46,23 @@ static char *cache_key(const struct spec_seccomp *s, size_t *ret_len)
 {
         const struct scmp_version *v = seccomp_version();
         char *key = NULL;
-        size_t len = 0;
+        FILE *f = open_memstream(&key, ret_len);
 
-        key_add(&key, &len, "libseccomp %u.%u.%u api %u native %x default %x archs", v->major, v->minor, v->micro,
+        if (!f)
+                abort();
+        fprintf(f, "libseccomp %u.%u.%u api %u native %x default %x archs", v->major, v->minor, v->micro,
                 seccomp_api_get(), seccomp_arch_native(), s->default_action);
         for (size_t i = 0; i < s->n_archs; i++)
-                key_add(&key, &len, " %x", s->archs[i]);
+                fprintf(f, " %x", s->archs[i]);
         for (size_t i = 0; i < s->n_rules; i++) {
                 const struct seccomp_rule *r = &s->rules[i];
-                key_add(&key, &len, "\n%d %x", r->nr, r->action);
+                fprintf(f, "\n%d %x", r->nr, r->action);
                 for (unsigned a = 0; a < r->n_args; a++)
-                        key_add(&key, &len, " %u %d %llx %llx", r->args[a].arg, (int)r->args[a].op,
+                        fprintf(f, " %u %d %llx %llx", r->args[a].arg, (int)r->args[a].op,
                                 (unsigned long long)r->args[a].datum_a, (unsigned long long)r->args[a].datum_b);
         }
-        *ret_len = len;
+        if (fclose(f) != 0)
+                abort();
         return key;
 }
 
