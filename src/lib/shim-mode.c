@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,49 +43,64 @@ static pid_t parent_of(pid_t pid)
         return sscanf(p + 1, " %*c %d", &ppid) == 1 ? ppid : 0;
 }
 
-/* Orphan a grandchild and see who adopts it. The orphan sits on a pipe until we have looked. */
+/* The probe: a child C that starts a grandchild G and exits, so that G is orphaned and adopted.
+ * Both share our memory (CLONE_VM): no page tables to copy, no copy-on-write faults, which made two
+ * fork()s of skiff cost as much as the rest of a create. So they run on stacks of their own and make
+ * raw system calls only; with no signal handler of ours installed yet, none of them can fail and
+ * write libc's errno, which is ours. What G reads (its stack, the probe) is static: G may first run
+ * after we have looked and returned. */
+struct probe {
+        int hold_r, hold_w;     /* G waits on hold_r until we close hold_w */
+        pid_t orphan;           /* G, as C saw it */
+};
+
+static _Alignas(16) char orphan_stack[16384], orphaner_stack[16384];
+static struct probe probe = { .orphan = -1 };
+
+static int orphan(void *arg)
+{
+        struct probe *p = arg;
+        char byte;
+
+        syscall(SYS_close, p->hold_w);
+        syscall(SYS_read, p->hold_r, &byte, 1);
+        return 0;
+}
+
+static int orphaner(void *arg)
+{
+        struct probe *p = arg;
+
+        p->orphan = clone(orphan, orphan_stack + sizeof(orphan_stack), CLONE_VM | SIGCHLD, p);
+        return 0;
+}
+
+/* Orphan a grandchild and see who adopts it. */
 static int caller_adopts_orphans(pid_t caller, bool *ret, struct error *err)
 {
-        _cleanup_close_ int report_r = -1, hold_w = -1;
-        int report[2], hold[2];
-        pid_t probe, orphan = 0;
-        int status;
+        int hold[2], status;
+        pid_t child;
 
-        if (pipe2(report, O_CLOEXEC) < 0)
+        if (pipe2(hold, O_CLOEXEC) < 0)
                 return error_sys(err, errno, "shim mode probe: pipe");
-        if (pipe2(hold, O_CLOEXEC) < 0) {
-                close(report[0]);
-                close(report[1]);
-                return error_sys(err, errno, "shim mode probe: pipe");
+        probe.hold_r = hold[0];
+        probe.hold_w = hold[1];
+        /* CLONE_VFORK: we go on once C has exited, and probe.orphan is set. */
+        child = clone(orphaner, orphaner_stack + sizeof(orphaner_stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &probe);
+        if (child < 0) {
+                close(hold[0]);
+                close(hold[1]);
+                return error_sys(err, errno, "shim mode probe: clone");
         }
-        probe = fork();
-        if (probe == 0) {
-                pid_t pid = fork();
-                char byte;
-
-                if (pid == 0) {
-                        close(hold[1]);
-                        while (read(hold[0], &byte, 1) < 0 && errno == EINTR)
-                                ;
-                        _exit(0);
-                }
-                write_all(report[1], &pid, sizeof(pid));
-                _exit(0);
-        }
-        report_r = report[0];
-        hold_w = hold[1];
-        close(report[1]);
-        close(hold[0]);
-        if (probe < 0)
-                return error_sys(err, errno, "shim mode probe: fork");
-        if (read_all(report_r, &orphan, sizeof(orphan)) != sizeof(orphan))
-                orphan = 0;
-        /* Once the probe is reaped, its child has surely been handed to its new parent. */
-        while (waitpid(probe, &status, 0) < 0 && errno == EINTR)
+        /* Once C is reaped, G has surely been handed to its new parent. */
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
                 ;
-        if (orphan <= 0)
-                return error_set(err, ECHILD, "shim mode probe: the probe process failed");
-        *ret = parent_of(orphan) == caller;
+        if (probe.orphan > 0)
+                *ret = parent_of(probe.orphan) == caller;
+        close(hold[0]);
+        close(hold[1]);
+        if (probe.orphan <= 0)
+                return error_set(err, ECHILD, "shim mode probe: could not start the probe's orphan");
         return 0;
 }
 
