@@ -59,6 +59,27 @@ _Noreturn static void become_shim(const struct creation *c, pid_t pid, int pidfd
         _exit(shim_watch(&t));
 }
 
+/* skiff-shim with what src/shim.c parses. Returns only if the exec failed. */
+static void exec_shim(const struct creation *c, pid_t pid, int pidfd)
+{
+        char pidbuf[32], pidfdbuf[32];
+        const char *argv[16] = { "skiff-shim", "--root", c->o->root, "--id", c->o->id, "--pid", pidbuf,
+                                 "--pidfd", pidfdbuf, "--cgroup", c->st.cgroup };
+        size_t n = 11;
+
+        snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+        snprintf(pidfdbuf, sizeof(pidfdbuf), "%d", pidfd);
+        if (c->watch)
+                argv[n++] = "--watch";
+        if (c->o->log_path) {
+                argv[n++] = "--log";
+                argv[n++] = c->o->log_path;
+                argv[n++] = "--log-format";
+                argv[n++] = c->o->log_json ? "json" : "text";
+        }
+        execv(c->o->shim_path, (char *const *)argv);
+}
+
 /* The process that clones the init and then becomes skiff-shim: its parent, or in watch mode its
  * sibling (CLONE_PARENT makes create the parent, so the init passes to the caller, a subreaper). */
 _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_sync, int state_dirfd)
@@ -68,7 +89,6 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
                                   .listen_fds = c->o->listen_fds, .console_fd = c->o->console_fd,
                                   .storage = c->storage };
         struct error err = { 0 };
-        char pidbuf[32], pidfdbuf[32];
         pid_t pid;
         int devnull, pidfd, own_pidns;
 
@@ -131,23 +151,7 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
                 become_shim(c, pid, pidfd, shim_sync);
         syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
         fcntl(pidfd, F_SETFD, 0);
-        snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
-        snprintf(pidfdbuf, sizeof(pidfdbuf), "%d", pidfd);
-        {
-                const char *argv[16] = { "skiff-shim", "--root", c->o->root, "--id", c->o->id, "--pid", pidbuf,
-                                         "--pidfd", pidfdbuf, "--cgroup", c->st.cgroup };
-                size_t n = 11;
-
-                if (c->watch)
-                        argv[n++] = "--watch";
-                if (c->o->log_path) {
-                        argv[n++] = "--log";
-                        argv[n++] = c->o->log_path;
-                        argv[n++] = "--log-format";
-                        argv[n++] = c->o->log_json ? "json" : "text";
-                }
-                execv(c->o->shim_path, (char *const *)argv);
-        }
+        exec_shim(c, pid, pidfd);
         error_sys(&err, errno, "exec %s", c->o->shim_path);
         sync_send_error(shim_sync, &err);
         kill(pid, SIGKILL);
