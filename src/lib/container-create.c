@@ -52,9 +52,10 @@ _Noreturn static void become_shim(const struct creation *c, pid_t pid, int pidfd
                                  .pidfd = 3, .watch = c->watch, .log_path = c->o->log_path,
                                  .log_json = c->o->log_json };
 
+        /* First: the socket may be fd 3 itself. */
+        close(shim_sync);
         if (pidfd != 3 && (dup2(pidfd, 3) < 0 || close(pidfd) < 0))
                 _exit(1);
-        close(shim_sync);
         syscall(SYS_close_range, 4, ~0U, 0);
         _exit(shim_watch(&t));
 }
