@@ -230,6 +230,8 @@ stop_listener() {
         start_listener errno:39
         run skiff exec "$CID" sh -c 'mkdir /y; echo "rc=$?"; [ -e /y ] || echo absent'
         stop_listener
+        echo "exec said: $output"
+        cat "$BATS_TEST_TMPDIR/listener.err" >&2 || true
         [ "$status" -eq 0 ]
         assert_output_contains "Directory not empty"
         assert_output_contains "absent"
