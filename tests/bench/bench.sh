@@ -43,13 +43,18 @@ jq '.ociVersion = "1.0.2" | .process.args = ["/bin/true"] | .process.terminal = 
         "$work/bundle/config.json" >"$work/c.json" && mv "$work/c.json" "$work/bundle/config.json"
 rootfs="$work/bundle/rootfs"
 
-# One timing in microseconds of a command ($EPOCHREALTIME: no fork to time it).
-time_us() { # time_us COMMAND...
-        local t0 t1
+# One run of a command: its wall time ($EPOCHREALTIME: no fork to time it) to NAME.us, and the CPU
+# time of all its processes (user + system, bash's `time`) to NAME.cpu, both in microseconds. The
+# CPU time hardly moves with load from elsewhere; the wall time does.
+measure() { # measure NAME COMMAND...
+        local name=$1 t0 t1 TIMEFORMAT='%3U %3S'
+        shift
         t0=$EPOCHREALTIME
-        "$@" >/dev/null 2>&1 || { echo "bench: $* failed:" >&2; "$@" >&2 </dev/null; exit 1; }
+        { time "$@" >/dev/null 2>&1; } 2>"$work/cpu.one" ||
+                { echo "bench: $* failed:" >&2; "$@" >&2 </dev/null; exit 1; }
         t1=$EPOCHREALTIME
-        echo $((${t1/./} - ${t0/./}))
+        echo $((${t1/./} - ${t0/./})) >>"$work/$name.us"
+        awk '{ printf "%d\n", ($1 + $2) * 1000000 }' "$work/cpu.one" >>"$work/$name.cpu"
 }
 
 median_ms() { # median_ms FILE: the median of the microsecond timings in FILE, in ms
@@ -99,14 +104,16 @@ done
 for ((i = 0; i < iterations; i++)); do
         for c in "${cases[@]}"; do
                 # shellcheck disable=SC2086 # a case is a function and its argument
-                time_us $c >>"$work/$(echo "$c" | tr ' /' '__').us"
+                measure "$(echo "$c" | tr ' /' '__')" $c
         done
 done
 declare -A result
 result[bare]=$(median_ms "$work/bare.us")
+result[bare.cpu]=$(median_ms "$work/bare.cpu")
 for rt in "${runtimes[@]}"; do
         name=$(basename "$rt")
         result[$name.run]=$(median_ms "$work/run_true_$(echo "$rt" | tr / _).us")
+        result[$name.cpu]=$(median_ms "$work/run_true_$(echo "$rt" | tr / _).cpu")
         result[$name.life]=$(median_ms "$work/lifecycle_$(echo "$rt" | tr / _).us")
 done
 
@@ -115,14 +122,17 @@ ratio() { # ratio A B: A/B with two decimals, "-" without B
 }
 
 echo "median of $iterations runs, ms ($(uname -r), $(nproc) cpus; all inside unshare -m, cgroup v1)"
-printf '%-8s %14s %10s %30s %10s\n' runtime "run /bin/true" "vs crun" "create+start+wait+delete" "vs crun"
+printf '%-8s %14s %8s %8s %8s %26s %8s\n' runtime "run /bin/true" "vs crun" "cpu ms" "vs crun" \
+        "create+start+wait+delete" "vs crun"
 for rt in "${runtimes[@]}"; do
         name=$(basename "$rt")
-        printf '%-8s %14s %10s %30s %10s\n' "$name" "${result[$name.run]}" \
-                "$(ratio "${result[$name.run]}" "${result[crun.run]:-}")" "${result[$name.life]}" \
+        printf '%-8s %14s %8s %8s %8s %26s %8s\n' "$name" "${result[$name.run]}" \
+                "$(ratio "${result[$name.run]}" "${result[crun.run]:-}")" "${result[$name.cpu]}" \
+                "$(ratio "${result[$name.cpu]}" "${result[crun.cpu]:-}")" "${result[$name.life]}" \
                 "$(ratio "${result[$name.life]}" "${result[crun.life]:-}")"
 done
-printf '%-8s %14s\n' bare "${result[bare]}"
+printf '%-8s %14s %8s %8s\n' bare "${result[bare]}" "" "${result[bare.cpu]}"
 echo "bare: unshare --mount --uts --ipc --net --pid --fork chroot ROOTFS /bin/true"
-echo "skiff run vs bare: $(ratio "${result[skiff.run]}" "${result[bare]}"); skiff-ro run vs bare: $(ratio "${result[skiff-ro.run]}" "${result[bare]}")"
+echo "skiff run vs bare: $(ratio "${result[skiff.run]}" "${result[bare]}") wall, $(ratio "${result[skiff.cpu]}" "${result[bare.cpu]}") cpu;" \
+        "skiff-ro: $(ratio "${result[skiff-ro.run]}" "${result[bare]}") wall, $(ratio "${result[skiff-ro.cpu]}" "${result[bare.cpu]}") cpu"
 echo "skiff-ro: the same skiff installed on a read-only mount, which needs no sealed copy of itself"
