@@ -5,6 +5,8 @@
 
 #include "../lib/recover.h"
 #include "../lib/state.h"
+#include "../lib/storage-orphans.h"
+#include "../lib/util.h"
 #include "cli.h"
 
 static int run(struct cli *cli, int argc, char **argv)
@@ -36,6 +38,15 @@ static int run(struct cli *cli, int argc, char **argv)
                 free(names[i]);
         }
         free(names);
+        {
+                _cleanup_strv_ char **ids = NULL;
+                struct error err = { 0 };
+
+                if (storage_drop_orphans(cli->root, &ids, &err) < 0)
+                        failed = cli_fail(cli, NULL, &err);
+                for (size_t i = 0; ids && ids[i]; i++)
+                        printf("%s\n", ids[i]);
+        }
         return failed;
 }
 
@@ -43,6 +54,9 @@ const struct command command_gc = {
         .name = "gc",
         .summary = "remove every stopped or abandoned container under --root",
         .usage = "\n\nRepairs what a killed skiff or skiff-shim left (processes, cgroup), then removes each\n"
-                 "stopped container, and prints its ID. A container another command holds is skipped.\n",
+                 "stopped container, and prints its ID. A container another command holds is skipped.\n"
+                 "Then drops the thin rootfs snapshots (run.skiff.image) of containers of this --root whose\n"
+                 "state dir is gone (after a reboot, or a crash), and prints their IDs too; a rootfs kept by\n"
+                 "delete --keep-rootfs stays.\n",
         .run = run,
 };

@@ -17,7 +17,8 @@ static int snapshot(struct storage_pool *p, const struct storage_device *ctr, co
         _cleanup_free_ char *dm_name = pool_device_name(p, ctr);
         _cleanup_free_ char *key = device_key("image", name);
         struct storage_device image = { .key = key, .kind = "image", .name = (char *)name, .parent = ctr->parent,
-                                        .size = ctr->size, .ready = true };
+                                        .size = ctr->size, .ready = true, .fs_type = ctr->fs_type,
+                                        .fs_uuid = ctr->fs_uuid };
         struct error ignored = { 0 };
         int r;
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "state.h"
+#include "storage-identity.h"
 #include "storage-pool.h"
 #include "storage-volume.h"
 #include "util.h"
@@ -108,7 +109,8 @@ static int activate_volumes(struct storage_pool *p, const struct spec *spec, str
 
                 if (!key || device_read(p->root, key, &d, &ignored) < 0)
                         continue;
-                r = pool_activate(p, &d, &dev, err);
+                if ((r = pool_activate(p, &d, &dev, err)) == 0)
+                        r = storage_identity_check(&d, dev, err);
                 device_clear(&d);
                 if (r == 0)
                         r = add_detached_mount(a, dev, spec->mounts[i].source, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, err);
@@ -120,14 +122,14 @@ static int activate_volumes(struct storage_pool *p, const struct spec *spec, str
         return 0;
 }
 
-static int prepare_rootfs(struct storage_pool *p, const struct spec *spec, const char *id, const char *image,
-                          struct storage_attach *a, struct error *err)
+static int prepare_rootfs(struct storage_pool *p, const struct spec *spec, const char *state_root, const char *id,
+                          const char *image, struct storage_attach *a, struct error *err)
 {
         _cleanup_free_ char *image_key = device_key("image", image);
         _cleanup_free_ char *key = device_key("container", id);
         struct storage_device img = { 0 }, snap = { 0 };
         struct error ignored = { 0 };
-        char *dev = NULL;
+        _cleanup_free_ char *dev = NULL;
         int r;
 
         if ((r = storage_name_check("annotations: " ANNOTATION_IMAGE, image, err)) < 0)
@@ -143,16 +145,28 @@ static int prepare_rootfs(struct storage_pool *p, const struct spec *spec, const
                 if (!streq_ptr(snap.parent, image_key))
                         r = error_set(err, EEXIST, "annotations: " ANNOTATION_IMAGE ": container %s kept a rootfs "
                                       "of %s, not of image %s", id, snap.parent ? snap.parent : "?", image);
+                else if (snap.kept || !streq_ptr(snap.state_root, state_root)) {
+                        snap.kept = false;
+                        free(snap.state_root);
+                        snap.state_root = xstrdup(state_root);
+                        r = device_write(p->root, &snap, err);
+                }
         } else {
                 snap = (struct storage_device){ .key = xstrdup(key), .kind = xstrdup("container"), .name = xstrdup(id),
-                                                .parent = xstrdup(image_key), .size = img.size, .ready = true };
+                                                .parent = xstrdup(image_key), .size = img.size, .ready = true,
+                                                .fs_type = img.fs_type ? xstrdup(img.fs_type) : NULL,
+                                                .fs_uuid = img.fs_uuid ? xstrdup(img.fs_uuid) : NULL,
+                                                .state_root = xstrdup(state_root) };
                 if ((r = pool_create_device(p, &snap, &img, err)) == 0)
                         a->created = true;
         }
         if (r == 0 && mkdir(spec->root_path, 0755) < 0 && errno != EEXIST)
                 r = error_sys(err, errno, "root.path: create %s", spec->root_path);
         if (r == 0 && (r = pool_activate(p, &snap, &dev, err)) == 0) {
-                r = add_detached_mount(a, TAKE_PTR(dev), spec->root_path, 0, err);
+                if ((r = storage_identity_check(&snap, dev, err)) < 0)
+                        pool_deactivate(p, &snap, false, &ignored);
+                else
+                        r = add_detached_mount(a, TAKE_PTR(dev), spec->root_path, 0, err);
                 a->has_rootfs = r == 0;
                 if (r < 0)
                         error_wrap(err, "annotations: " ANNOTATION_IMAGE);
@@ -182,7 +196,7 @@ int storage_container_prepare(struct spec *spec, const char *state_root, const c
                 return image ? error_wrap(err, "annotations: " ANNOTATION_IMAGE) : r;
         a = xcalloc(1, sizeof(*a));
         if ((r = activate_volumes(&p, spec, a, err)) == 0 && image)
-                r = prepare_rootfs(&p, spec, id, image, a, err);
+                r = prepare_rootfs(&p, spec, state_root, id, image, a, err);
         pool_close(&p);
         if (r < 0) {
                 storage_attach_free(a);
@@ -242,15 +256,24 @@ static bool has_snapshot(const char *id)
         return access(rec, F_OK) == 0;
 }
 
-/* Open the pool and read the container's snapshot record. */
+/* Open the pool and read the container's snapshot record: 1 when it is there, 0 when opening the
+ * pool finished a delete of it that a crash interrupted (the transaction rolled forward). */
 static int open_snapshot(struct storage_pool *p, const char *id, struct storage_device *ret, struct error *err)
 {
         _cleanup_free_ char *key = device_key("container", id);
+        struct error gone = { 0 };
         int r;
 
         if ((r = pool_open(p, err)) < 0)
                 return r;
-        return device_read(p->root, key, ret, err);
+        r = device_read(p->root, key, ret, &gone);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0) {
+                *err = gone;
+                return r;
+        }
+        return 1;
 }
 
 int storage_container_release(const char *id, struct error *err)
@@ -261,7 +284,7 @@ int storage_container_release(const char *id, struct error *err)
 
         if (!has_snapshot(id))
                 return 0;
-        if ((r = open_snapshot(&p, id, &d, err)) == 0 && (r = pool_deactivate(&p, &d, true, err)) == 1)
+        if ((r = open_snapshot(&p, id, &d, err)) == 1 && (r = pool_deactivate(&p, &d, true, err)) == 1)
                 r = 0; /* still held (a process that escaped the namespace): the kernel removes it later */
         device_clear(&d);
         pool_close(&p);
@@ -276,7 +299,7 @@ int storage_container_remove(const char *id, bool keep, struct error *err)
 
         if (!has_snapshot(id))
                 return 0;
-        if ((r = open_snapshot(&p, id, &d, err)) < 0)
+        if ((r = open_snapshot(&p, id, &d, err)) <= 0)
                 goto out;
         r = pool_deactivate(&p, &d, true, err);
         if (r == 1)
@@ -284,6 +307,11 @@ int storage_container_remove(const char *id, bool keep, struct error *err)
                               "closes it; run delete again then", id);
         else if (r == 0 && !keep)
                 r = pool_delete_device(&p, &d, err);
+        else if (r == 0 && !d.kept) {
+                /* It has no state dir from now on, on purpose: gc must not take it for a leak. */
+                d.kept = true;
+                r = device_write(p.root, &d, err);
+        }
 out:
         device_clear(&d);
         pool_close(&p);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "storage-identity.h"
 #include "storage-pool.h"
 #include "storage-tool.h"
 #include "util.h"
@@ -31,7 +32,7 @@ static int with_mounted(struct storage_pool *p, const struct storage_device *d, 
         }
         if ((r = mkdir_p(dir, 0700, err)) < 0)
                 return r;
-        if ((r = pool_activate(p, d, &path, err)) == 0) {
+        if ((r = pool_activate(p, d, &path, err)) == 0 && (r = storage_identity_check(d, path, err)) == 0) {
                 struct tool_mount m = { .device = path, .dir = dir, .read_only = read_only };
                 r = tool_run(argv, &m, out_fd, err);
         }
@@ -40,7 +41,7 @@ static int with_mounted(struct storage_pool *p, const struct storage_device *d, 
         return r < 0 ? r : q;
 }
 
-static int fill_image(struct storage_pool *p, const struct storage_device *d, const char *source, bool is_dir,
+static int fill_image(struct storage_pool *p, struct storage_device *d, const char *source, bool is_dir,
                       struct error *err)
 {
         _cleanup_free_ char *path = NULL;
@@ -50,7 +51,8 @@ static int fill_image(struct storage_pool *p, const struct storage_device *d, co
         char *copy[] = { "cp", "-a", from, "@", NULL };
         int r;
 
-        if ((r = pool_activate(p, d, &path, err)) < 0 || (r = tool_mkfs(path, err)) < 0)
+        if ((r = pool_activate(p, d, &path, err)) < 0 || (r = tool_mkfs(path, err)) < 0 ||
+            (r = storage_identity_record(d, path, err)) < 0)
                 return r;
         storage_crash_point("import:after-mkfs");
         return with_mounted(p, d, false, is_dir ? copy : tar, -1, err);
@@ -88,6 +90,8 @@ int image_import(const char *name, const char *source, struct error *err)
         d.ready = true;
         r = device_write(p.root, &d, err);
 out:
+        free(d.fs_type);
+        free(d.fs_uuid);
         device_clear(&existing);
         pool_close(&p);
         return r;

@@ -192,7 +192,7 @@ int device_read(const char *root, const char *key, struct storage_device *ret, s
 {
         _cleanup_free_ char *path = device_path(root, key);
         struct storage_device d = { 0 };
-        yajl_val tree = NULL, ready;
+        yajl_val tree = NULL, ready, kept;
         uint64_t id = 0;
         int r;
 
@@ -201,12 +201,16 @@ int device_read(const char *root, const char *key, struct storage_device *ret, s
         if ((r = get_str(tree, "kind", path, &d.kind, err)) < 0 || (r = get_str(tree, "name", path, &d.name, err)) < 0 ||
             (r = get_str(tree, "parent", path, &d.parent, err)) < 0 ||
             (r = get_u64(tree, "deviceId", path, &id, err)) < 0 || (r = get_u64(tree, "size", path, &d.size, err)) < 0 ||
-            (r = get_u64(tree, "transactionId", path, &d.transaction_id, err)) < 0)
+            (r = get_u64(tree, "transactionId", path, &d.transaction_id, err)) < 0 ||
+            (r = get_str(tree, "fsType", path, &d.fs_type, err)) < 0 || (r = get_str(tree, "fsUuid", path, &d.fs_uuid, err)) < 0 ||
+            (r = get_str(tree, "stateRoot", path, &d.state_root, err)) < 0)
                 goto out;
         if (!d.kind || !d.name)
                 r = error_set(err, EINVAL, "%s: kind and name are required", path);
         ready = json_member(tree, "ready");
         d.ready = ready && YAJL_IS_TRUE(ready);
+        kept = json_member(tree, "kept");
+        d.kept = kept && YAJL_IS_TRUE(kept);
         d.device_id = (uint32_t)id;
         d.key = xstrdup(key);
 out:
@@ -237,6 +241,14 @@ int device_write(const char *root, const struct storage_device *d, struct error 
         json_gen_kv_int(g, "size", (long long)d->size);
         json_gen_kv_int(g, "transactionId", (long long)d->transaction_id);
         json_gen_kv_bool(g, "ready", d->ready);
+        if (d->fs_type && d->fs_uuid) {
+                json_gen_kv_string(g, "fsType", d->fs_type);
+                json_gen_kv_string(g, "fsUuid", d->fs_uuid);
+        }
+        if (d->state_root)
+                json_gen_kv_string(g, "stateRoot", d->state_root);
+        if (d->kept)
+                json_gen_kv_bool(g, "kept", true);
         yajl_gen_map_close(g);
         return write_json(path, g, err);
 }
@@ -297,6 +309,9 @@ void device_clear(struct storage_device *d)
         free(d->kind);
         free(d->name);
         free(d->parent);
+        free(d->fs_type);
+        free(d->fs_uuid);
+        free(d->state_root);
         memset(d, 0, sizeof(*d));
 }
 

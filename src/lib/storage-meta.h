@@ -27,6 +27,9 @@ struct storage_device {
         uint64_t size;
         uint64_t transaction_id;
         bool ready;             /* false while an import/mkfs is still at work */
+        char *fs_type, *fs_uuid;        /* its filesystem's identity, recorded when it was made (storage-identity.h) */
+        char *state_root;       /* a container's: the --root of its state dir */
+        bool kept;              /* a container's: kept by delete --keep-rootfs, no state dir on purpose */
 };
 
 /* The open transaction: its id above the pool's own means device_id was being created or deleted. */

@@ -11,10 +11,10 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "storage-identity.h"
 #include "util.h"
 
 #define SECTOR 512
-#define METADATA_BLOCK 4096
 /* dm-thin device ids are 24 bits. */
 #define MAX_DEVICE_ID ((1u << 24) - 1)
 #define MIN_FREE_PERCENT 10
@@ -89,7 +89,7 @@ static int backing_open(const struct pool_config *cfg, const char *path, char **
         return 0;
 }
 
-static int activate_pool(const struct pool_config *cfg, struct error *err)
+int pool_activate_table(const struct pool_config *cfg, struct error *err)
 {
         _cleanup_free_ char *meta_dev = NULL, *data_dev = NULL, *params = NULL;
         _cleanup_close_ int meta_fd = -1, data_fd = -1;
@@ -110,124 +110,7 @@ static int activate_pool(const struct pool_config *cfg, struct error *err)
                            cfg->block_size / SECTOR);
         if ((r = dm_device_create(cfg->name, "thin-pool", data_bytes / SECTOR, params, err)) < 0)
                 return error_wrap(err, "activate the thin pool");
-        return 0;
-}
-
-/* A metadata device whose first block is not zero holds some pool's (or filesystem's) data. */
-static int check_metadata_header(const char *path, bool wipe, struct error *err)
-{
-        _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
-        char block[METADATA_BLOCK], zero[METADATA_BLOCK] = { 0 };
-        ssize_t n;
-
-        if (fd < 0)
-                return error_sys(err, errno, "open %s", path);
-        n = pread(fd, block, sizeof(block), 0);
-        if (n < 0)
-                return error_sys(err, errno, "read %s", path);
-        if (n < (ssize_t)sizeof(block))
-                memset(block + n, 0, sizeof(block) - (size_t)n);
-        if (memcmp(block, zero, sizeof(block)) == 0)
-                return 0;
-        if (!wipe)
-                return error_set(err, EEXIST, "the metadata device %s holds a stale header (an old pool?): "
-                                 "pass --wipe-metadata to erase it", path);
-        if (pwrite(fd, zero, sizeof(zero), 0) != (ssize_t)sizeof(zero) || fsync(fd) < 0)
-                return error_sys(err, errno, "wipe %s", path);
-        return 0;
-}
-
-static int make_sparse_file(const char *path, uint64_t size, bool *ret_created, struct error *err)
-{
-        _cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-        *ret_created = false;
-        if (fd < 0 && errno == EEXIST)
-                fd = open(path, O_RDWR | O_CLOEXEC);
-        else if (fd >= 0)
-                *ret_created = true;
-        if (fd < 0)
-                return error_sys(err, errno, "create %s", path);
-        if (ftruncate(fd, (off_t)size) < 0)
-                return error_sys(err, errno, "size %s to %" PRIu64 " bytes", path, size);
-        return 0;
-}
-
-/* A dm name of its own for each storage root, so that test roots never meet the real pool. */
-static char *pool_name_for(const char *root)
-{
-        uint32_t h = 2166136261u;
-
-        if (strcmp(root, STORAGE_ROOT_DEFAULT) == 0)
-                return xstrdup("skiff-pool");
-        for (const char *p = root; *p; p++)
-                h = (h ^ (unsigned char)*p) * 16777619u;
-        return xasprintf("skiff-%08x-pool", h);
-}
-
-static int check_init_options(const struct pool_init_options *o, struct error *err)
-{
-        if (!o->data_dev != !o->metadata_dev)
-                return error_set(err, EINVAL, "--data-dev and --metadata-dev go together");
-        if (o->block_size % (64 * 1024) || o->block_size > (1ull << 30))
-                return error_set(err, EINVAL, "--block-size: must be a multiple of 64K, at most 1G");
-        if (o->base_size % SECTOR)
-                return error_set(err, EINVAL, "--base-size: must be a multiple of 512 bytes");
-        if (!o->data_dev && o->data_size < 16 * o->block_size)
-                return error_set(err, EINVAL, "--data-size: at least 16 blocks of --block-size");
-        if (!o->data_dev && o->metadata_size < 2 * 1024 * 1024)
-                return error_set(err, EINVAL, "--metadata-size: at least 2M");
-        return 0;
-}
-
-int pool_init(const struct pool_init_options *o, struct error *err)
-{
-        const char *root = storage_root();
-        _cleanup_free_ char *config = xasprintf("%s/pool.json", root);
-        struct pool_config cfg = { .block_size = o->block_size, .base_size = o->base_size, .next_device_id = 1 };
-        struct pool_transaction t = { 0 };
-        bool made_data = false, made_meta = false;
-        _cleanup_close_ int lock = -1;
-        int r;
-
-        if ((r = check_init_options(o, err)) < 0 || (r = storage_lock(root, &lock, err)) < 0)
-                return r;
-        if (access(config, F_OK) == 0)
-                return error_set(err, EEXIST, "the thin pool in %s is already initialised (skiff pool status)", root);
-        cfg.name = pool_name_for(root);
-        cfg.loop = !o->data_dev;
-        cfg.data = o->data_dev ? xstrdup(o->data_dev) : xasprintf("%s/data", root);
-        cfg.metadata = o->metadata_dev ? xstrdup(o->metadata_dev) : xasprintf("%s/metadata", root);
-        cfg.data_size = o->data_size;
-        cfg.metadata_size = o->metadata_size;
-        if (dm_device_exists(cfg.name)) {
-                r = error_set(err, EEXIST, "a device-mapper device %s already exists", cfg.name);
-                goto out;
-        }
-        if (cfg.loop && ((r = make_sparse_file(cfg.data, o->data_size, &made_data, err)) < 0 ||
-                         (r = make_sparse_file(cfg.metadata, o->metadata_size, &made_meta, err)) < 0))
-                goto fail;
-        if ((r = check_metadata_header(cfg.metadata, o->wipe_metadata, err)) < 0 ||
-            (r = activate_pool(&cfg, err)) < 0)
-                goto fail;
-        if ((r = transaction_write(root, &t, err)) < 0 || (r = pool_config_write(root, &cfg, err)) < 0) {
-                struct error ignored = { 0 };
-                dm_device_remove(cfg.name, false, &ignored);
-                goto fail;
-        }
-        goto out;
-fail:
-        if (made_data)
-                unlink(cfg.data);
-        if (made_meta)
-                unlink(cfg.metadata);
-        {
-                _cleanup_free_ char *tf = xasprintf("%s/transaction.json", root);
-                unlink(tf);
-        }
-out:
-        pool_config_clear(&cfg);
-        return r;
+        return 1;
 }
 
 /* Docker's protocol: an open transaction id above the pool's means the device in it was being
@@ -286,11 +169,12 @@ static int drop_unfinished_devices(struct storage_pool *p, struct error *err)
         return r;
 }
 
-int pool_open(struct storage_pool *ret, struct error *err)
+static int open_pool(struct storage_pool *ret, bool verify, struct error *err)
 {
         struct storage_pool p = { .root = xstrdup(storage_root()), .lock_fd = -1 };
         _cleanup_free_ char *config = xasprintf("%s/pool.json", p.root);
         struct dm_pool_usage u;
+        bool activated;
         int r;
 
         /* Before the lock, which would make the root: a missing pool leaves nothing behind. */
@@ -299,16 +183,36 @@ int pool_open(struct storage_pool *ret, struct error *err)
                 goto fail;
         }
         if ((r = storage_lock(p.root, &p.lock_fd, err)) < 0 || (r = pool_config_read(p.root, &p.cfg, err)) < 0 ||
-            (r = activate_pool(&p.cfg, err)) < 0 || (r = dm_pool_usage(p.cfg.name, &u, err)) < 0)
+            (r = pool_activate_table(&p.cfg, err)) < 0)
+                goto fail;
+        activated = r == 1;
+        if ((r = dm_pool_usage(p.cfg.name, &u, err)) < 0)
                 goto fail;
         p.transaction_id = u.transaction_id;
         if ((r = resolve_open_transaction(&p, err)) < 0 || (r = drop_unfinished_devices(&p, err)) < 0)
                 goto fail;
+        /* Back after a reboot: are the devices still the filesystems the records describe? If not, the
+         * pool goes down again, so that every command refuses it until it is repaired. */
+        if (activated && verify && (r = pool_check_image_identities(&p, err)) < 0) {
+                struct error ignored = { 0 };
+                dm_device_remove(p.cfg.name, false, &ignored);
+                goto fail;
+        }
         *ret = p;
         return 0;
 fail:
         pool_close(&p);
         return r;
+}
+
+int pool_open(struct storage_pool *ret, struct error *err)
+{
+        return open_pool(ret, true, err);
+}
+
+int pool_open_unverified(struct storage_pool *ret, struct error *err)
+{
+        return open_pool(ret, false, err);
 }
 
 void pool_close(struct storage_pool *p)
@@ -328,7 +232,8 @@ int pool_destroy(bool force, struct error *err)
         size_t n = 0;
         int r;
 
-        if ((r = pool_open(&p, err)) < 0)
+        /* Unverified: a pool that is refused for a changed identity can still be destroyed. */
+        if ((r = open_pool(&p, false, err)) < 0)
                 return r;
         if ((r = device_list(p.root, &devs, &n, err)) < 0)
                 goto out;

@@ -22,8 +22,14 @@ struct storage_pool {
 };
 
 int pool_init(const struct pool_init_options *o, struct error *err);
+/* Load the pool's table over its data and metadata (loop devices attached first for loop files);
+ * 1 when it was not active and now is, 0 when it already was. */
+int pool_activate_table(const struct pool_config *cfg, struct error *err);
 /* Open the pool; after a reboot this re-attaches the loop files and re-activates it. */
 int pool_open(struct storage_pool *ret, struct error *err);
+/* pool_open without the check of the images' filesystem identities on re-activation: for the
+ * command that repairs them (storage-identity.h). */
+int pool_open_unverified(struct storage_pool *ret, struct error *err);
 void pool_close(struct storage_pool *p);
 /* Remove the pool and its metadata; refused while devices exist unless `force`. */
 int pool_destroy(bool force, struct error *err);

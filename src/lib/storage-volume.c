@@ -7,6 +7,7 @@
 
 #include "spec.h"
 #include "state.h"
+#include "storage-identity.h"
 #include "storage-pool.h"
 #include "storage-tool.h"
 #include "util.h"
@@ -56,7 +57,7 @@ static int create_thin(const char *name, uint64_t size, const char *path, struct
         if ((r = pool_create_device(&p, &d, NULL, err)) < 0)
                 goto undo_dir;
         if ((r = pool_activate(&p, &d, &dev, err)) < 0 || (r = tool_mkfs(dev, err)) < 0 ||
-            (r = pool_deactivate(&p, &d, false, err)) < 0) {
+            (r = storage_identity_record(&d, dev, err)) < 0 || (r = pool_deactivate(&p, &d, false, err)) < 0) {
                 pool_delete_device(&p, &d, &ignored);
                 goto undo_dir;
         }
@@ -67,6 +68,8 @@ static int create_thin(const char *name, uint64_t size, const char *path, struct
 undo_dir:
         rmdir(path);
 out:
+        free(d.fs_type);
+        free(d.fs_uuid);
         pool_close(&p);
         return r;
 }

@@ -72,6 +72,73 @@ teardown() { storage_teardown; }
         losetup -d "$META" "$DATA"
 }
 
+# A failed init leaves nothing: no storage root (nor its lock), no loop file, no loop or dm device.
+assert_init_left_nothing() {
+        [ ! -e "$SKIFF_STORAGE_ROOT" ] || { echo "left: $(ls -la "$SKIFF_STORAGE_ROOT")" >&2; return 1; }
+        assert_storage_gone
+}
+
+@test "a failed pool init leaves nothing behind: bad sizes, missing devices, a dm name taken" {
+        run "$SKIFF" pool init --data-size 12Q
+        [ "$status" -eq 2 ]
+        assert_output_contains '--data-size: "12Q" is not a size'
+        assert_init_left_nothing
+        run "$SKIFF" pool init --data-size 64K
+        [ "$status" -eq 1 ]
+        assert_output_contains "--data-size: at least 16 blocks"
+        assert_init_left_nothing
+        run "$SKIFF" pool init --data-dev /dev/no-such-data --metadata-dev /dev/no-such-meta
+        [ "$status" -eq 1 ]
+        assert_output_contains "--data-dev /dev/no-such-data: No such file or directory"
+        assert_init_left_nothing
+        truncate -s 8M "$BATS_TEST_TMPDIR/meta.img"
+        META=$(losetup -f --show "$BATS_TEST_TMPDIR/meta.img")
+        run "$SKIFF" pool init --data-dev "$BATS_TEST_TMPDIR/meta.img" --metadata-dev "$META"
+        [ "$status" -eq 1 ]
+        assert_output_contains "--data-dev $BATS_TEST_TMPDIR/meta.img: not a block device"
+        run "$SKIFF" pool init --data-dev "$META" --metadata-dev /dev/no-such-meta
+        [ "$status" -eq 1 ]
+        assert_output_contains "--metadata-dev /dev/no-such-meta: No such file or directory"
+        losetup -d "$META"
+        assert_init_left_nothing
+        # the pool's dm name taken: refused after the root and its lock were made, which go again
+        name=$(printf '%s' "$SKIFF_STORAGE_ROOT" | storage_prefix)
+        dmsetup create "$name" --table "0 8 error"
+        run "$SKIFF" pool init "${POOL_OPTS[@]}"
+        dmsetup remove "$name"
+        [ "$status" -eq 1 ]
+        assert_output_contains "a device-mapper device $name already exists"
+        assert_init_left_nothing
+        # and then init works
+        pool_init
+        [ -e "$SKIFF_STORAGE_ROOT/pool.json" ]
+}
+
+@test "a failed pool init over a stale metadata header leaves nothing behind" {
+        # on real devices: the root it made goes again
+        truncate -s 8M "$BATS_TEST_TMPDIR/meta.img"
+        truncate -s 128M "$BATS_TEST_TMPDIR/data.img"
+        printf 'old pool superblock' | dd of="$BATS_TEST_TMPDIR/meta.img" conv=notrunc 2>/dev/null
+        META=$(losetup -f --show "$BATS_TEST_TMPDIR/meta.img")
+        DATA=$(losetup -f --show "$BATS_TEST_TMPDIR/data.img")
+        run "$SKIFF" pool init --data-dev "$DATA" --metadata-dev "$META" --base-size 32M
+        losetup -d "$META" "$DATA"
+        [ "$status" -eq 1 ]
+        assert_output_contains "stale header"
+        assert_init_left_nothing
+        # on loop files: a metadata file left by an old pool is the user's and stays as it was;
+        # no data file is made, and the lock goes
+        mkdir -p "$SKIFF_STORAGE_ROOT"
+        cp "$BATS_TEST_TMPDIR/meta.img" "$SKIFF_STORAGE_ROOT/metadata"
+        run "$SKIFF" pool init "${POOL_OPTS[@]}"
+        [ "$status" -eq 1 ]
+        assert_output_contains "the metadata device $SKIFF_STORAGE_ROOT/metadata holds a stale header"
+        [ "$(ls "$SKIFF_STORAGE_ROOT")" = metadata ]
+        cmp "$BATS_TEST_TMPDIR/meta.img" "$SKIFF_STORAGE_ROOT/metadata"
+        assert_storage_gone
+        rm -r "$SKIFF_STORAGE_ROOT"
+}
+
 @test "--data-dev without --metadata-dev is refused" {
         run "$SKIFF" pool init --data-dev /dev/null
         [ "$status" -eq 1 ]
