@@ -103,6 +103,9 @@ ctr_device() {
         run_bg
         wait_status "$CID" running
         for i in $(seq 50); do skiff exec "$CID" cat /state >/dev/null 2>&1 && break; sleep 0.1; done
+        run skiff exec "$CID" cat /state
+        [ "$status" -eq 0 ]
+        [ "$output" = committed ]
         run skiff commit "$CID" snap1
         [ "$status" -eq 0 ]
         [ "$(status_of "$CID")" = running ]
