@@ -22,10 +22,12 @@ static char **strv_copy(char *const *v)
         return copy;
 }
 
-/* An ext4 mount of device, made here and attached nowhere (see struct storage_attach). */
+/* An ext4 mount of device, made here and attached nowhere (see struct storage_attach). Takes device
+ * (allocated) over, whatever happens. */
 static int add_detached_mount(struct storage_attach *a, char *device, const char *target, unsigned attrs,
                               struct error *err)
 {
+        _cleanup_free_ char *owned = device;
         _cleanup_close_ int fs = fsopen("ext4", FSOPEN_CLOEXEC);
         int fd;
 
@@ -38,7 +40,8 @@ static int add_detached_mount(struct storage_attach *a, char *device, const char
         if (fd < 0)
                 return error_sys(err, errno, "mount %s", device);
         a->mounts = xrealloc(a->mounts, (a->n_mounts + 1) * sizeof(*a->mounts));
-        a->mounts[a->n_mounts++] = (struct storage_mount){ .fd = fd, .target = xstrdup(target), .device = device };
+        a->mounts[a->n_mounts++] = (struct storage_mount){ .fd = fd, .target = xstrdup(target),
+                                                           .device = TAKE_PTR(owned) };
         return 0;
 }
 
@@ -109,13 +112,10 @@ static int activate_volumes(struct storage_pool *p, const struct spec *spec, str
 
                 if (!key || device_read(p->root, key, &d, &ignored) < 0)
                         continue;
-                if ((r = pool_activate(p, &d, &dev, err)) == 0)
-                        r = storage_identity_check(&d, dev, err);
+                r = pool_activate_verified(p, &d, &dev, err);
                 device_clear(&d);
                 if (r == 0)
                         r = add_detached_mount(a, dev, spec->mounts[i].source, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, err);
-                else
-                        free(dev);
                 if (r < 0)
                         return error_wrap(err, "mounts: volume %s", name);
         }
@@ -162,11 +162,8 @@ static int prepare_rootfs(struct storage_pool *p, const struct spec *spec, const
         }
         if (r == 0 && mkdir(spec->root_path, 0755) < 0 && errno != EEXIST)
                 r = error_sys(err, errno, "root.path: create %s", spec->root_path);
-        if (r == 0 && (r = pool_activate(p, &snap, &dev, err)) == 0) {
-                if ((r = storage_identity_check(&snap, dev, err)) < 0)
-                        pool_deactivate(p, &snap, false, &ignored);
-                else
-                        r = add_detached_mount(a, TAKE_PTR(dev), spec->root_path, 0, err);
+        if (r == 0 && (r = pool_activate_verified(p, &snap, &dev, err)) == 0) {
+                r = add_detached_mount(a, TAKE_PTR(dev), spec->root_path, 0, err);
                 a->has_rootfs = r == 0;
                 if (r < 0)
                         error_wrap(err, "annotations: " ANNOTATION_IMAGE);

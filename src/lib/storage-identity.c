@@ -106,6 +106,23 @@ int storage_identity_check(const struct storage_device *d, const char *path, str
                          "refused, nothing was changed; %s", what, found, d->fs_type, d->fs_uuid, repair);
 }
 
+int pool_activate_verified(struct storage_pool *p, const struct storage_device *d, char **ret_path,
+                           struct error *err)
+{
+        _cleanup_free_ char *path = NULL;
+        struct error ignored = { 0 };
+        int r;
+
+        if ((r = pool_activate(p, d, &path, err)) < 0)
+                return r;
+        if ((r = storage_identity_check(d, path, err)) < 0) {
+                pool_deactivate(p, d, false, &ignored);
+                return r;
+        }
+        *ret_path = TAKE_PTR(path);
+        return 0;
+}
+
 /* Activate `d`, check (or, with `accept`, record) its identity, deactivate. */
 static int visit_image(struct storage_pool *p, struct storage_device *d, bool accept, struct error *err)
 {

@@ -14,6 +14,10 @@
 int storage_identity_record(struct storage_device *d, const char *path, struct error *err);
 /* Refuse `path` unless its filesystem is the one recorded in `d` (records without one pass). */
 int storage_identity_check(const struct storage_device *d, const char *path, struct error *err);
+/* Activate `d` to mount it: *ret_path is its device once its filesystem proved to be the one
+ * recorded; a device refused is deactivated again. Every mount of a pool device goes through here. */
+int pool_activate_verified(struct storage_pool *p, const struct storage_device *d, char **ret_path,
+                           struct error *err);
 /* Check every image of an open pool (done when the pool is re-activated). */
 int pool_check_image_identities(struct storage_pool *p, struct error *err);
 /* skiff image verify [--accept] [NAME]: check the image (all of them without NAME), writing

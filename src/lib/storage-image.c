@@ -32,7 +32,11 @@ static int with_mounted(struct storage_pool *p, const struct storage_device *d, 
         }
         if ((r = mkdir_p(dir, 0700, err)) < 0)
                 return r;
-        if ((r = pool_activate(p, d, &path, err)) == 0 && (r = storage_identity_check(d, path, err)) == 0) {
+        if ((r = pool_activate_verified(p, d, &path, err)) < 0) {
+                rmdir(dir);
+                return r;
+        }
+        {
                 struct tool_mount m = { .device = path, .dir = dir, .read_only = read_only };
                 r = tool_run(argv, &m, out_fd, err);
         }
