@@ -21,7 +21,6 @@ static bool orphaned(const struct storage_device *d, const char *state_root)
 
 int storage_drop_orphans(const char *state_root, char ***ret_ids, struct error *err)
 {
-        _cleanup_free_ char *config = xasprintf("%s/pool.json", storage_root());
         struct storage_pool p = { .lock_fd = -1 };
         struct storage_device *devs = NULL;
         char **ids = xcalloc(1, sizeof(*ids));
@@ -29,7 +28,7 @@ int storage_drop_orphans(const char *state_root, char ***ret_ids, struct error *
         int r, first = 0;
 
         *ret_ids = NULL;
-        if (access(config, F_OK) < 0 && errno == ENOENT) {
+        if (!pool_initialised()) {
                 *ret_ids = ids;
                 return 0;
         }

@@ -137,7 +137,6 @@ static void undo_init(const char *root, const char *made_root, bool made_lock, c
 int pool_init(const struct pool_init_options *o, struct error *err)
 {
         const char *root = storage_root();
-        _cleanup_free_ char *config = xasprintf("%s/pool.json", root);
         _cleanup_free_ char *lock_path = xasprintf("%s/lock", root);
         _cleanup_free_ char *made_root = NULL;
         struct pool_config cfg = { .block_size = o->block_size, .base_size = o->base_size, .next_device_id = 1 };
@@ -152,7 +151,7 @@ int pool_init(const struct pool_init_options *o, struct error *err)
         made_lock = access(lock_path, F_OK) < 0;
         if ((r = storage_lock(root, &lock, err)) < 0)
                 goto fail;
-        if (access(config, F_OK) == 0) {
+        if (pool_initialised()) {
                 /* Not ours to undo: the pool that is there made the root and its lock. */
                 made_lock = false;
                 r = error_set(err, EEXIST, "the thin pool in %s is already initialised (skiff pool status)", root);

@@ -169,16 +169,22 @@ static int drop_unfinished_devices(struct storage_pool *p, struct error *err)
         return r;
 }
 
+bool pool_initialised(void)
+{
+        _cleanup_free_ char *config = xasprintf("%s/pool.json", storage_root());
+
+        return access(config, F_OK) == 0;
+}
+
 static int open_pool(struct storage_pool *ret, bool verify, struct error *err)
 {
         struct storage_pool p = { .root = xstrdup(storage_root()), .lock_fd = -1 };
-        _cleanup_free_ char *config = xasprintf("%s/pool.json", p.root);
         struct dm_pool_usage u;
         bool activated;
         int r;
 
         /* Before the lock, which would make the root: a missing pool leaves nothing behind. */
-        if (access(config, F_OK) < 0) {
+        if (!pool_initialised()) {
                 r = pool_config_read(p.root, &p.cfg, err);
                 goto fail;
         }

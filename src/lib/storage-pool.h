@@ -25,6 +25,8 @@ int pool_init(const struct pool_init_options *o, struct error *err);
 /* Load the pool's table over its data and metadata (loop devices attached first for loop files);
  * 1 when it was not active and now is, 0 when it already was. */
 int pool_activate_table(const struct pool_config *cfg, struct error *err);
+/* Whether `skiff pool init` has made the pool (its pool.json) under storage_root(). */
+bool pool_initialised(void);
 /* Open the pool; after a reboot this re-attaches the loop files and re-activates it. */
 int pool_open(struct storage_pool *ret, struct error *err);
 /* pool_open without the check of the images' filesystem identities on re-activation: for the
