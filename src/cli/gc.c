@@ -9,6 +9,20 @@
 #include "../lib/util.h"
 #include "cli.h"
 
+/* The thin rootfs snapshots of containers of this --root whose state dir is gone; their IDs printed. */
+static int drop_orphan_snapshots(struct cli *cli)
+{
+        _cleanup_strv_ char **ids = NULL;
+        struct error err = { 0 };
+        int failed = 0;
+
+        if (storage_drop_orphans(cli->root, &ids, &err) < 0)
+                failed = cli_fail(cli, NULL, &err);
+        for (size_t i = 0; ids && ids[i]; i++)
+                printf("%s\n", ids[i]);
+        return failed;
+}
+
 static int run(struct cli *cli, int argc, char **argv)
 {
         struct dirent **names = NULL;
@@ -38,16 +52,7 @@ static int run(struct cli *cli, int argc, char **argv)
                 free(names[i]);
         }
         free(names);
-        {
-                _cleanup_strv_ char **ids = NULL;
-                struct error err = { 0 };
-
-                if (storage_drop_orphans(cli->root, &ids, &err) < 0)
-                        failed = cli_fail(cli, NULL, &err);
-                for (size_t i = 0; ids && ids[i]; i++)
-                        printf("%s\n", ids[i]);
-        }
-        return failed;
+        return drop_orphan_snapshots(cli) || failed;
 }
 
 const struct command command_gc = {
