@@ -16,13 +16,18 @@
 /* A field path such as "process.user.uid", built as the parser descends. */
 #define FIELD(...) _cleanup_free_ char *field = xasprintf(__VA_ARGS__)
 
-/* field: "linux.uidMappings", "mounts[2].gidMappings", ... */
-static int parse_id_mappings(yajl_val arr, const char *field, struct spec_id_mapping **ret, size_t *ret_n,
-                             struct error *err)
+/* The optional member KEY of obj (uidMappings or gidMappings of linux, or of a mount); parent is
+ * obj's field ("linux", "mounts[2]"). */
+static int opt_id_mappings(yajl_val obj, const char *key, const char *parent, struct spec_id_mapping **ret,
+                           size_t *ret_n, struct error *err)
 {
+        yajl_val arr = json_member(obj, key);
+        FIELD("%s.%s", parent, key);
         size_t len;
         int r;
 
+        if (!arr)
+                return 0;
         if ((r = json_to_array(arr, field, &len, err)) < 0)
                 return r;
         *ret = xcalloc(len, sizeof(**ret));
@@ -58,7 +63,7 @@ static int parse_mounts(yajl_val arr, struct spec *spec, struct error *err)
                 return r;
         spec->mounts = xcalloc(len, sizeof(*spec->mounts));
         for (size_t i = 0; i < len; i++) {
-                yajl_val item = arr->u.array.values[i], v;
+                yajl_val item = arr->u.array.values[i];
                 struct spec_mount *m = &spec->mounts[i];
                 FIELD("mounts[%zu]", i);
 
@@ -75,16 +80,9 @@ static int parse_mounts(yajl_val arr, struct spec *spec, struct error *err)
                 if (m->destination[0] != '/')
                         return error_set(err, EINVAL, "%s.destination: \"%s\" is not an absolute path", field,
                                          m->destination);
-                if ((v = json_member(item, "uidMappings"))) {
-                        _cleanup_free_ char *f = xasprintf("%s.uidMappings", field);
-                        if ((r = parse_id_mappings(v, f, &m->uid_mappings, &m->n_uid_mappings, err)) < 0)
-                                return r;
-                }
-                if ((v = json_member(item, "gidMappings"))) {
-                        _cleanup_free_ char *f = xasprintf("%s.gidMappings", field);
-                        if ((r = parse_id_mappings(v, f, &m->gid_mappings, &m->n_gid_mappings, err)) < 0)
-                                return r;
-                }
+                if ((r = opt_id_mappings(item, "uidMappings", field, &m->uid_mappings, &m->n_uid_mappings, err)) < 0 ||
+                    (r = opt_id_mappings(item, "gidMappings", field, &m->gid_mappings, &m->n_gid_mappings, err)) < 0)
+                        return r;
         }
         return 0;
 }
@@ -257,11 +255,8 @@ static int parse_linux(yajl_val lx, struct spec_linux *l, struct error *err)
                 return r;
         if ((v = json_member(lx, "namespaces")) && (r = parse_namespaces(v, l, err)) < 0)
                 return r;
-        if ((v = json_member(lx, "uidMappings")) &&
-            (r = parse_id_mappings(v, "linux.uidMappings", &l->uid_mappings, &l->n_uid_mappings, err)) < 0)
-                return r;
-        if ((v = json_member(lx, "gidMappings")) &&
-            (r = parse_id_mappings(v, "linux.gidMappings", &l->gid_mappings, &l->n_gid_mappings, err)) < 0)
+        if ((r = opt_id_mappings(lx, "uidMappings", "linux", &l->uid_mappings, &l->n_uid_mappings, err)) < 0 ||
+            (r = opt_id_mappings(lx, "gidMappings", "linux", &l->gid_mappings, &l->n_gid_mappings, err)) < 0)
                 return r;
         if ((v = json_member(lx, "devices")) && (r = parse_devices(v, l, err)) < 0)
                 return r;
