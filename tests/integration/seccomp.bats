@@ -179,6 +179,15 @@ start_listener() { # start_listener REPLY
                 "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}'
 }
 
+# What the listener was sent: a mkdir of container $CID's, the container in STATUS, a pid.
+assert_listener_saw() { # assert_listener_saw STATUS
+        json="$BATS_TEST_TMPDIR/listener.json"
+        grep -qx "mkdir\|mkdirat" "$BATS_TEST_TMPDIR/listener.log"
+        [ "$(jq -r .state.id "$json")" = "$CID" ]
+        [ "$(jq -r .state.status "$json")" = "$1" ]
+        [ "$(jq -r .pid "$json")" -gt 1 ]
+}
+
 stop_listener() {
         kill "$LISTENER_PID" 2>/dev/null || true
         wait "$LISTENER_PID" 2>/dev/null || true
@@ -192,13 +201,9 @@ stop_listener() {
         [ "$status" -eq 0 ]
         assert_output_contains "Directory not empty"
         assert_output_contains "absent"
-        grep -qx "mkdir\|mkdirat" "$BATS_TEST_TMPDIR/listener.log"
-        json="$BATS_TEST_TMPDIR/listener.json"
+        assert_listener_saw creating
         [ "$(jq -r .metadata "$json")" = "from-the-test" ]
         [ "$(jq -r '.fds[0]' "$json")" = "seccompFd" ]
-        [ "$(jq -r .state.id "$json")" = "$CID" ]
-        [ "$(jq -r .state.status "$json")" = "creating" ]
-        [ "$(jq -r .pid "$json")" -gt 1 ]
         [ "$(jq -r .pid "$json")" = "$(jq -r .state.pid "$json")" ]
         [ "$(jq -r .state.bundle "$json")" = "$(cd "$BUNDLE" && pwd -P)" ]
         assert_nothing_left "$CID"
@@ -235,11 +240,7 @@ stop_listener() {
         [ "$status" -eq 0 ]
         assert_output_contains "Directory not empty"
         assert_output_contains "absent"
-        grep -qx "mkdir\|mkdirat" "$BATS_TEST_TMPDIR/listener.log"
-        json="$BATS_TEST_TMPDIR/listener.json"
-        [ "$(jq -r .state.status "$json")" = "running" ]
-        [ "$(jq -r .state.id "$json")" = "$CID" ]
-        [ "$(jq -r .pid "$json")" -gt 1 ]
+        assert_listener_saw running
         [ "$(jq -r .pid "$json")" != "$(jq -r .state.pid "$json")" ]
         skiff delete --force "$CID"
         assert_nothing_left "$CID"

@@ -51,13 +51,18 @@ teardown() { storage_teardown; }
         [ ! -e "$SKIFF_STORAGE_ROOT/pool.json" ] && [ ! -e "$SKIFF_STORAGE_ROOT/data" ]
 }
 
-@test "a metadata device with a stale header is refused unless --wipe-metadata" {
-        mkdir -p "$SKIFF_STORAGE_ROOT"
+# Loop devices $DATA and $META for --data-dev/--metadata-dev, the metadata one holding an old header.
+devices_with_stale_metadata() {
         truncate -s 8M "$BATS_TEST_TMPDIR/meta.img"
         truncate -s 128M "$BATS_TEST_TMPDIR/data.img"
         printf 'old pool superblock' | dd of="$BATS_TEST_TMPDIR/meta.img" conv=notrunc 2>/dev/null
         META=$(losetup -f --show "$BATS_TEST_TMPDIR/meta.img")
         DATA=$(losetup -f --show "$BATS_TEST_TMPDIR/data.img")
+}
+
+@test "a metadata device with a stale header is refused unless --wipe-metadata" {
+        mkdir -p "$SKIFF_STORAGE_ROOT"
+        devices_with_stale_metadata
         run "$SKIFF" pool init --data-dev "$DATA" --metadata-dev "$META" --base-size 32M
         [ "$status" -eq 1 ]
         assert_output_contains "stale header"
@@ -116,11 +121,7 @@ assert_init_left_nothing() {
 
 @test "a failed pool init over a stale metadata header leaves nothing behind" {
         # on real devices: the root it made goes again
-        truncate -s 8M "$BATS_TEST_TMPDIR/meta.img"
-        truncate -s 128M "$BATS_TEST_TMPDIR/data.img"
-        printf 'old pool superblock' | dd of="$BATS_TEST_TMPDIR/meta.img" conv=notrunc 2>/dev/null
-        META=$(losetup -f --show "$BATS_TEST_TMPDIR/meta.img")
-        DATA=$(losetup -f --show "$BATS_TEST_TMPDIR/data.img")
+        devices_with_stale_metadata
         run "$SKIFF" pool init --data-dev "$DATA" --metadata-dev "$META" --base-size 32M
         losetup -d "$META" "$DATA"
         [ "$status" -eq 1 ]
