@@ -162,10 +162,11 @@ static int prepare_rootfs(struct storage_pool *p, const struct spec *spec, const
         }
         if (r == 0 && mkdir(spec->root_path, 0755) < 0 && errno != EEXIST)
                 r = error_sys(err, errno, "root.path: create %s", spec->root_path);
-        if (r == 0 && (r = pool_activate_verified(p, &snap, &dev, err)) == 0) {
-                r = add_detached_mount(a, TAKE_PTR(dev), spec->root_path, 0, err);
-                a->has_rootfs = r == 0;
-                if (r < 0)
+        if (r == 0) {
+                if ((r = pool_activate_verified(p, &snap, &dev, err)) == 0 &&
+                    (r = add_detached_mount(a, TAKE_PTR(dev), spec->root_path, 0, err)) == 0)
+                        a->has_rootfs = true;
+                else
                         error_wrap(err, "annotations: " ANNOTATION_IMAGE);
         }
         if (r < 0 && a->created)
