@@ -105,6 +105,7 @@ fail:
 _Noreturn static void joiner(const struct exec_options *o, int pidfd, int ns_flags, int sync_fd, int console_fd)
 {
         struct error err = { 0 };
+        int order[2];
         pid_t pid;
 
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -115,13 +116,25 @@ _Noreturn static void joiner(const struct exec_options *o, int pidfd, int ns_fla
                 goto fail;
         }
         close(pidfd);
+        /* The child shares sync_fd: it may speak (SYNC_SECCOMP_FD) only once its pid is sent, else
+         * exec, expecting SYNC_PID first, would read its message. It waits for `order` to close. */
+        if (pipe2(order, O_CLOEXEC) < 0) {
+                error_sys(&err, errno, "pipe");
+                goto fail;
+        }
         pid = fork();
         if (pid < 0) {
                 error_sys(&err, errno, "fork in the container");
                 goto fail;
         }
         if (pid == 0) {
+                char byte;
+
                 prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+                close(order[1]);
+                while (read(order[0], &byte, 1) < 0 && errno == EINTR)
+                        ;
+                close(order[0]);
                 joined_child(o, sync_fd, console_fd);
         }
         if (sync_send(sync_fd, SYNC_PID, pid, &err) < 0)
