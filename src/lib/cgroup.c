@@ -113,7 +113,6 @@ bool cg_owned(const char *dir)
         return getxattr(dir, OWNER_XATTR, &v, 1) == 1;
 }
 
-/* The cgroups a container made below its own (through a cgroup namespace) go with it. */
 static void rmdir_children(const char *dir)
 {
         DIR *d = opendir(dir);
@@ -131,27 +130,37 @@ static void rmdir_children(const char *dir)
         closedir(d);
 }
 
+/* The cgroups a container made below its own (through a cgroup namespace) go with it: looked for
+ * only when the kernel refuses the rmdir, which costs nothing when there are none. */
+static int rmdir_with_children(const char *dir)
+{
+        if (rmdir(dir) == 0)
+                return 0;
+        if (errno != EBUSY && errno != ENOTEMPTY)
+                return -errno;
+        rmdir_children(dir);
+        return rmdir(dir) == 0 ? 0 : -errno;
+}
+
 int cg_rmdir_owned(const char *hierarchy, const char *path, struct error *err)
 {
         _cleanup_free_ char *dir = xasprintf("%s%s", hierarchy, path);
-        size_t rootlen = strlen(hierarchy);
-
-        if (cg_owned(dir))
-                rmdir_children(dir);
+        size_t rootlen = strlen(hierarchy), leaflen = strlen(dir);
 
         while (strlen(dir) > rootlen) {
                 char *slash;
+                int r;
 
                 if (!cg_owned(dir))
                         return 0;
-                if (rmdir(dir) < 0) {
-                        if (errno == ENOENT)
-                                return 0;
-                        /* A parent still holding another container's cgroup stays: that is fine. */
-                        if (strlen(dir) != rootlen + strlen(path) && (errno == EBUSY || errno == ENOTEMPTY))
-                                return 0;
-                        return error_sys(err, errno, "remove cgroup %s", dir);
-                }
+                r = strlen(dir) == leaflen ? rmdir_with_children(dir) : (rmdir(dir) == 0 ? 0 : -errno);
+                if (r == -ENOENT)
+                        return 0;
+                /* A parent still holding another container's cgroup stays: that is fine. */
+                if (r < 0 && strlen(dir) != leaflen && (r == -EBUSY || r == -ENOTEMPTY))
+                        return 0;
+                if (r < 0)
+                        return error_sys(err, -r, "remove cgroup %s", dir);
                 slash = strrchr(dir, '/');
                 *slash = '\0';
         }
