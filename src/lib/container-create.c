@@ -159,6 +159,7 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         _exit(1);
 }
 
+/* Forks the shim-to-be; it sends SYNC_PID once it has cloned the init. */
 static int spawn(struct creation *c, struct error *err)
 {
         int shim_pair[2], init_pair[2];
@@ -200,13 +201,29 @@ static int spawn(struct creation *c, struct error *err)
         close(shim_pair[1]);
         close(init_pair[1]);
         c->shim_pid = pid;
-        return sync_expect(c->shim_sync, SYNC_PID, &c->init_pid, "skiff-shim", err);
+        return 0;
+}
+
+/* While the shim-to-be forks and clones (two CPUs: at the same time). The first state written holds
+ * the cgroup's path, so recovery takes it apart if create dies from here on. */
+static int make_cgroup(struct creation *c, struct error *err)
+{
+        bool populated = false;
+        int r;
+
+        if ((r = cgroup_create(c->st.cgroup, c->spec, &populated, err)) < 0)
+                return r;
+        if (populated && c->o->warn) {
+                _cleanup_free_ char *msg = xasprintf("linux.cgroupsPath: cgroup %s already holds processes; "
+                                                     "they share the container's limits, and its end", c->st.cgroup);
+                c->o->warn(msg);
+        }
+        return 0;
 }
 
 /* From the host side, with the init waiting for SYNC_GO: maps, oom score, cgroup. */
 static int prepare_init(struct creation *c, struct error *err)
 {
-        bool populated = false;
         int r;
 
         if ((r = ns_write_id_maps(c->init_pid, c->spec, err)) < 0)
@@ -216,13 +233,6 @@ static int prepare_init(struct creation *c, struct error *err)
                 _cleanup_free_ char *value = xasprintf("%d", c->spec->process.oom_score_adj);
                 if ((r = write_file(path, value, err)) < 0)
                         return error_wrap(err, "process.oomScoreAdj");
-        }
-        if ((r = cgroup_create(c->st.cgroup, c->spec, &populated, err)) < 0)
-                return r;
-        if (populated && c->o->warn) {
-                _cleanup_free_ char *msg = xasprintf("linux.cgroupsPath: cgroup %s already holds processes; "
-                                                     "they share the container's limits, and its end", c->st.cgroup);
-                c->o->warn(msg);
         }
         if ((r = cgroup_enter(c->st.cgroup, c->init_pid, err)) < 0)
                 return error_wrap(err, "linux.cgroupsPath");
@@ -413,7 +423,9 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
         if ((r = storage_container_prepare(spec, o->root, o->id, &c.storage, err)) < 0 ||
             (r = mount_idmap_prepare(spec, err)) < 0)
                 goto fail;
-        if ((r = spawn(&c, err)) < 0 || (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
+        if ((r = spawn(&c, err)) < 0 || (r = make_cgroup(&c, err)) < 0 ||
+            (r = sync_expect(c.shim_sync, SYNC_PID, &c.init_pid, "skiff-shim", err)) < 0 ||
+            (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
             (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 || (r = meet_init(&c, err)) < 0 ||
             (r = await_ready(&c, err)) < 0 ||
             (r = finish(&c, ret_shim_pid, err)) < 0)
