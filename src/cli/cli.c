@@ -43,7 +43,8 @@ void cli_print_help(const struct command *cmd)
                "  --log-format FMT    text or json (for --log)\n"
                "  --debug             log what skiff does\n"
                "  --shim-mode MODE    auto, parent (skiff-shim reaps the init) or watch (the\n"
-               "                      caller reaps it, as conmon does); auto asks the caller\n"
+               "                      caller reaps it, as conmon does); auto asks the caller.\n"
+               "                      A foreground run is always its init's parent and shim\n"
                "  --version           print the version\n"
                "  --help              this text; COMMAND --help for a command's\n");
 }

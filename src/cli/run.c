@@ -7,6 +7,7 @@
 
 #include "../lib/container.h"
 #include "../lib/hooks.h"
+#include "../lib/shim-watch.h"
 #include "../lib/signal-forward.h"
 #include "../lib/state.h"
 #include "../lib/terminal.h"
@@ -16,40 +17,47 @@
 
 /* With process.terminal and no console socket, the init sent the pty's master to us at create:
  * be the container's terminal until it exits. */
-static int relay_terminal(pid_t shim, int relay, struct error *err)
+static int relay_terminal(int init_pidfd, int relay, struct error *err)
 {
-        _cleanup_close_ int master = -1, pidfd = -1;
+        _cleanup_close_ int master = -1;
         int r = terminal_receive_master(relay, false, &master, err);
 
         if (r == -EAGAIN) /* no terminal */
                 return 0;
         if (r < 0)
                 return r;
-        pidfd = (int)syscall(SYS_pidfd_open, shim, 0);
-        return terminal_relay(master, pidfd, err);
+        return terminal_relay(master, init_pidfd, err);
 }
 
-static int run_foreground(struct cli *cli, const char *id, pid_t shim, int relay, struct error *err)
+/* We are the init's parent and its shim (create_options.shim_inline): start it, wait for it as
+ * skiff-shim would, and take it apart. */
+static int run_foreground(struct cli *cli, const struct create_flags *f, const char *id, int relay,
+                          struct error *err)
 {
         struct error warning = { 0 };
         struct hooks_poststop poststop;
         struct state st = { 0 };
+        _cleanup_close_ int pidfd = -1;
         int code, r;
 
         if ((r = state_read(cli->root, id, &st, err)) < 0)
                 return r;
+        /* Our child, not yet reaped: the pid cannot have been reused. */
+        pidfd = (int)syscall(SYS_pidfd_open, st.pid, 0);
+        if (pidfd < 0) {
+                state_clear(&st);
+                return error_sys(err, errno, "pidfd_open the container's init");
+        }
         signals_forward_to(st.pid, false);
-        state_clear(&st);
-        if ((r = container_start(cli->root, id, err)) < 0)
+        if ((r = container_start(cli->root, id, err)) < 0 || (r = relay_terminal(pidfd, relay, err)) < 0) {
+                state_clear(&st);
                 return r;
-        if ((r = relay_terminal(shim, relay, err)) < 0)
-                return r;
-        /* The shim is our child: once it is gone, exit.json is written and the cgroup removed. */
-        while (waitpid(shim, NULL, 0) < 0 && errno == EINTR)
-                ;
+        }
+        code = shim_watch(&(struct shim_target){ .root = cli->root, .id = id, .cgroup = st.cgroup, .pid = st.pid,
+                                                 .pidfd = pidfd, .log_path = f->options.log_path,
+                                                 .log_json = f->options.log_json });
         signals_forward_stop();
-        if ((r = container_wait(cli->root, id, &code, err)) < 0)
-                return r;
+        state_clear(&st);
         hooks_poststop_load(cli->root, id, &poststop);
         if ((r = container_delete(cli->root, id, false, false, err)) < 0) {
                 hooks_poststop_clear(&poststop);
@@ -66,17 +74,15 @@ static int run(struct cli *cli, int argc, char **argv)
         struct error err = { 0 };
         const char *id;
         _cleanup_close_ int relay = -1;
-        pid_t shim;
         int r;
 
         if ((r = create_flags_parse(cli, argc, argv, &f, &id)) != 0)
                 return r < 0 ? 0 : r;
+        /* In the foreground, run is the init's parent and its shim, whatever --shim-mode says: the
+         * caller never sees the init to reap it, so there is nothing to probe or watch. */
         if (!f.detach) {
-                /* run waits for the container itself: the caller never reaps the init, so no probe
-                 * of who adopts orphans, and no exec of skiff-shim. */
-                if (f.options.shim_mode == SHIM_MODE_AUTO)
-                        f.options.shim_mode = SHIM_MODE_PARENT;
-                f.options.shim_in_process = true;
+                f.options.shim_mode = SHIM_MODE_PARENT;
+                f.options.shim_inline = true;
         }
         if (!f.detach && f.options.console_fd < 0) {
                 int pair[2];
@@ -87,12 +93,12 @@ static int run(struct cli *cli, int argc, char **argv)
                 relay = pair[0];
                 f.options.console_fd = pair[1];
         }
-        if (container_create(&f.options, &shim, &err) < 0) {
+        if (container_create(&f.options, &err) < 0) {
                 r = cli_fail(cli, id, &err);
         } else if (f.detach) {
                 r = container_start(cli->root, id, &err) < 0 ? cli_fail(cli, id, &err) : 0;
         } else {
-                r = run_foreground(cli, id, shim, relay, &err);
+                r = run_foreground(cli, &f, id, relay, &err);
                 if (r < 0) {
                         struct error ignored = { 0 };
                         r = cli_fail(cli, id, &err);

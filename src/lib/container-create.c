@@ -43,23 +43,6 @@ struct creation {
         struct storage_attach *storage; /* a thin rootfs or volumes (storage-container.h) */
 };
 
-/* What exec'ing skiff-shim would do, without the exec: only the pidfd stays open, and closing the
- * sync socket tells create what the exec's close-on-exec would have. _exit: skiff's heap is not
- * ours to free (nor a leak checker's to report). */
-_Noreturn static void become_shim(const struct creation *c, pid_t pid, int pidfd, int shim_sync)
-{
-        struct shim_target t = { .root = c->o->root, .id = c->o->id, .cgroup = c->st.cgroup, .pid = pid,
-                                 .pidfd = 3, .watch = c->watch, .log_path = c->o->log_path,
-                                 .log_json = c->o->log_json };
-
-        /* First: the socket may be fd 3 itself. */
-        close(shim_sync);
-        if (pidfd != 3 && (dup2(pidfd, 3) < 0 || close(pidfd) < 0))
-                _exit(1);
-        syscall(SYS_close_range, 4, ~0U, 0);
-        _exit(shim_watch(&t));
-}
-
 /* skiff-shim with what src/shim.c parses. Returns only if the exec failed. */
 static void exec_shim(const struct creation *c, pid_t pid, int pidfd)
 {
@@ -81,50 +64,76 @@ static void exec_shim(const struct creation *c, pid_t pid, int pidfd)
         execv(c->o->shim_path, (char *const *)argv);
 }
 
-/* The process that clones the init and then becomes skiff-shim: its parent, or in watch mode its
- * sibling (CLONE_PARENT makes create the parent, so the init passes to the caller, a subreaper). */
-_Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_sync, int state_dirfd)
+/* Clones the init into the config's new namespaces, first joining the pid and time namespaces given
+ * by path; the caller stays in its own ones, for its later children too. */
+static int clone_init(struct creation *c, int init_sync, int state_dirfd, pid_t *ret_pid, struct error *err)
 {
         struct init_args args = { .spec = c->spec, .sync_fd = init_sync, .state_dirfd = state_dirfd,
                                   .no_pivot = c->o->no_pivot, .preserve_fds = c->o->preserve_fds + c->o->listen_fds,
                                   .listen_fds = c->o->listen_fds, .console_fd = c->o->console_fd,
                                   .storage = c->storage };
+        const struct spec_namespace *pidns = spec_namespace(c->spec, CLONE_NEWPID);
+        _cleanup_close_ int own_pidns = -1, own_timens = -1;
+        pid_t pid = -1;
+        bool returned;
+        int r;
+
+        if (pidns && pidns->path)
+                own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (spec_namespace(c->spec, CLONE_NEWTIME))
+                own_timens = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+        if ((r = ns_enter_for_children(c->spec, err)) == 0) {
+                pid = (pid_t)syscall(SYS_clone, (unsigned long)ns_clone_flags(c->spec) | (c->watch ? CLONE_PARENT : 0) | SIGCHLD,
+                                     NULL, NULL, NULL, NULL);
+                if (pid == 0) {
+                        /* None of the caller's fds but its own: the lock is create's alone (holding
+                         * it would block `skiff start` for good), and a sync socket of another pair
+                         * would hide its peer's exit. */
+                        if (c->lock_fd >= 0)
+                                close(c->lock_fd);
+                        if (c->init_sync >= 0)
+                                close(c->init_sync);
+                        if (c->shim_sync >= 0)
+                                close(c->shim_sync);
+                        init_main(&args);
+                }
+                if (pid < 0)
+                        r = error_sys(err, errno, "clone the container's init");
+        }
+        /* Only the init belongs in the joined namespaces: the caller's later children (hooks, a
+         * sanitizer's leak checker) stay on the host's side. */
+        returned = (own_pidns < 0 || setns(own_pidns, CLONE_NEWPID) == 0) &&
+                   (own_timens < 0 || setns(own_timens, CLONE_NEWTIME) == 0);
+        if (!returned && r == 0) {
+                r = error_sys(err, errno, "return to skiff's own namespaces");
+                kill(pid, SIGKILL);
+        }
+        if (r == 0)
+                *ret_pid = pid;
+        return r;
+}
+
+/* The forked process that clones the init and then execs skiff-shim: the init's parent, or in watch
+ * mode its sibling (CLONE_PARENT makes create the parent, so the init passes to the caller, a
+ * subreaper). */
+_Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_sync, int state_dirfd)
+{
         struct error err = { 0 };
         pid_t pid;
-        int devnull, pidfd, own_pidns;
+        int devnull, pidfd;
 
-        /* The lock is create's alone: a child holding it would block `skiff start` for good. */
         close(c->lock_fd);
+        c->lock_fd = -1;
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         /* Without a pid namespace, the container's orphans come to the shim, which reaps them. */
         if (!c->watch)
                 prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-        if (ns_enter_for_children(c->spec, &err) < 0) {
+        if (clone_init(c, init_sync, state_dirfd, &pid, &err) < 0) {
                 sync_send_error(shim_sync, &err);
                 _exit(1);
-        }
-        pid = (pid_t)syscall(SYS_clone, (unsigned long)ns_clone_flags(c->spec) | (c->watch ? CLONE_PARENT : 0) | SIGCHLD,
-                             NULL, NULL, NULL, NULL);
-        if (pid < 0) {
-                error_sys(&err, errno, "clone the container's init");
-                sync_send_error(shim_sync, &err);
-                _exit(1);
-        }
-        if (pid == 0) {
-                close(shim_sync);
-                init_main(&args);
         }
         close(init_sync);
         close(state_dirfd);
-        /* Only the init belongs in a joined pid namespace: the shim's later children (a sanitizer's
-         * leak checker among them) must stay on the host's side. */
-        if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0) {
-                error_sys(&err, errno, "return to skiff's own pid namespace");
-                sync_send_error(shim_sync, &err);
-                kill(pid, SIGKILL);
-                _exit(1);
-        }
         /* Opened while the init surely lives (it waits for SYNC_GO): the shim's handle on it. */
         pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0) {
@@ -148,8 +157,6 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         /* Nor any other fd of the caller's but the pidfd; and no signal of the caller's terminal. */
         setsid();
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-        if (c->o->shim_in_process)
-                become_shim(c, pid, pidfd, shim_sync);
         syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
         fcntl(pidfd, F_SETFD, 0);
         exec_shim(c, pid, pidfd);
@@ -157,6 +164,23 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         sync_send_error(shim_sync, &err);
         kill(pid, SIGKILL);
         _exit(1);
+}
+
+/* `run` in the foreground is the init's parent and its shim itself: one process less. */
+static int spawn_inline(struct creation *c, int state_dirfd, struct error *err)
+{
+        int pair[2], r;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return error_sys(err, errno, "create socket pair");
+        c->init_sync = pair[0];
+        c->shim_pid = getpid();
+        /* Without a pid namespace, the container's orphans come to us, and we reap them. */
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        if ((r = sync_bound(c->init_sync, sync_timeout_seconds(), err)) == 0)
+                r = clone_init(c, pair[1], state_dirfd, &c->init_pid, err);
+        close(pair[1]);
+        return r;
 }
 
 /* Forks the shim-to-be; it sends SYNC_PID once it has cloned the init. */
@@ -171,6 +195,8 @@ static int spawn(struct creation *c, struct error *err)
         state_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (state_dirfd < 0)
                 return error_sys(err, errno, "open %s", dir);
+        if (c->o->shim_inline)
+                return spawn_inline(c, state_dirfd, err);
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, shim_pair) < 0)
                 return error_sys(err, errno, "create socket pair");
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, init_pair) < 0) {
@@ -196,12 +222,23 @@ static int spawn(struct creation *c, struct error *err)
         if (pid == 0) {
                 close(shim_pair[0]);
                 close(init_pair[0]);
+                /* What the init closes first (clone_init): the shim's end is not the init's. */
+                c->shim_sync = shim_pair[1];
+                c->init_sync = -1;
                 shim_to_be(c, shim_pair[1], init_pair[1], state_dirfd);
         }
         close(shim_pair[1]);
         close(init_pair[1]);
         c->shim_pid = pid;
         return 0;
+}
+
+/* The shim-to-be's SYNC_PID; an inline shim knows the pid already. */
+static int receive_pid(struct creation *c, struct error *err)
+{
+        if (c->o->shim_inline)
+                return 0;
+        return sync_expect(c->shim_sync, SYNC_PID, &c->init_pid, "skiff-shim", err);
 }
 
 /* While the shim-to-be forks and clones (two CPUs: at the same time). The first state written holds
@@ -284,7 +321,7 @@ static int await_ready(struct creation *c, struct error *err)
         return sync_expect(c->init_sync, SYNC_READY, NULL, "the container's init", err);
 }
 
-static int finish(struct creation *c, pid_t *ret_shim_pid, struct error *err)
+static int finish(struct creation *c, struct error *err)
 {
         int r;
 
@@ -297,15 +334,13 @@ static int finish(struct creation *c, pid_t *ret_shim_pid, struct error *err)
         crash_point("after-state-write");
         if (c->o->pid_file && (r = write_pid_file(c->o->pid_file, c->init_pid, err)) < 0)
                 return error_wrap(err, "--pid-file");
+        if (c->o->shim_inline)
+                return 0;
         if ((r = sync_send(c->shim_sync, SYNC_EXEC_SHIM, 0, err)) < 0)
                 return r;
         /* EOF means the exec went through (the socket is close-on-exec); a message is a failure. */
         r = sync_expect(c->shim_sync, SYNC_EXEC_SHIM, NULL, "skiff-shim", err);
-        if (r == -EPIPE)
-                r = 0;
-        if (r == 0 && ret_shim_pid)
-                *ret_shim_pid = c->shim_pid;
-        return r;
+        return r == -EPIPE ? 0 : r;
 }
 
 /* Written as soon as the processes exist, so that a create killed at any later point leaves a
@@ -316,7 +351,7 @@ static int record_processes(struct creation *c, struct error *err)
         c->st.pid = c->init_pid;
         c->st.start_time = proc_start_time(c->init_pid);
         c->st.shim_pid = c->shim_pid;
-        c->st.shim_start_time = proc_start_time(c->shim_pid);
+        c->st.shim_start_time = c->o->shim_inline ? c->st.creator_start_time : proc_start_time(c->shim_pid);
         return state_write(c->o->root, &c->st, err);
 }
 
@@ -345,10 +380,10 @@ static void undo(struct creation *c)
                  * cgroup found frozen, and refused, never held it and stays as it was. */
                 if (c->in_cgroup && cgroup_is_frozen(c->st.cgroup))
                         cgroup_freeze(c->st.cgroup, false, &ignored);
-                if (c->watch)
+                if (c->watch || c->o->shim_inline)
                         waitpid(c->init_pid, NULL, 0);
         }
-        if (c->shim_pid > 0) {
+        if (c->shim_pid > 0 && !c->o->shim_inline) {
                 kill(c->shim_pid, SIGKILL);
                 waitpid(c->shim_pid, NULL, 0);
         }
@@ -383,7 +418,7 @@ static int load_spec(const struct create_options *o, struct spec **ret, char **r
         return 0;
 }
 
-int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct error *err)
+int container_create(const struct create_options *o, struct error *err)
 {
         _cleanup_(spec_freep) struct spec *spec = NULL;
         struct creation c = { .o = o, .lock_fd = -1, .shim_sync = -1, .init_sync = -1 };
@@ -424,11 +459,11 @@ int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct
             (r = mount_idmap_prepare(spec, err)) < 0)
                 goto fail;
         if ((r = spawn(&c, err)) < 0 || (r = make_cgroup(&c, err)) < 0 ||
-            (r = sync_expect(c.shim_sync, SYNC_PID, &c.init_pid, "skiff-shim", err)) < 0 ||
+            (r = receive_pid(&c, err)) < 0 ||
             (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
             (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 || (r = meet_init(&c, err)) < 0 ||
             (r = await_ready(&c, err)) < 0 ||
-            (r = finish(&c, ret_shim_pid, err)) < 0)
+            (r = finish(&c, err)) < 0)
                 goto fail;
         goto out;
 fail:

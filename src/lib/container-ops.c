@@ -125,8 +125,9 @@ static bool wait_gone(pid_t pid, unsigned long long start_time, int timeout_ms)
         _cleanup_close_ int pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
         struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 
-        /* Opened first, checked second: the pidfd then surely refers to our process. */
-        if (pidfd < 0 || !process_is(pid, start_time))
+        /* Opened first, checked second: the pidfd then surely refers to our process. `run` in the
+         * foreground is its container's shim, with its shim's work done when it gets here. */
+        if (pidfd < 0 || pid == getpid() || !process_is(pid, start_time))
                 return true;
         while (poll(&pfd, 1, timeout_ms) < 0)
                 if (errno != EINTR)

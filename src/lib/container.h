@@ -15,9 +15,9 @@ struct create_options {
         const char *log_path;   /* --log: the shim writes its own errors there too (NULL: none) */
         bool log_json;
         enum shim_mode shim_mode;
-        /* `run` in the foreground: the forked shim-to-be runs the shim's loop itself instead of
-         * exec'ing skiff-shim (one exec less; it keeps skiff's memory, but run waits beside it). */
-        bool shim_in_process;
+        /* `run` in the foreground, in parent mode: the caller clones the init itself and will be its
+         * shim (shim_watch), with no shim-to-be forked and no skiff-shim exec'd. */
+        bool shim_inline;
         bool no_pivot;
         int preserve_fds;
         int listen_fds;         /* the caller's LISTEN_FDS: passed first, before preserve_fds */
@@ -26,10 +26,10 @@ struct create_options {
         void (*warn)(const char *msg);
 };
 
-/* On success the container is "created": its init waits on exec.fifo and skiff-shim is its parent.
- * ret_shim_pid (may be NULL) is a child of the caller, so `run` can wait for it. On failure nothing
- * is left: no process, cgroup, mount or state dir. */
-int container_create(const struct create_options *o, pid_t *ret_shim_pid, struct error *err);
+/* On success the container is "created": its init waits on exec.fifo and skiff-shim (or with
+ * shim_inline, the caller) is its parent. On failure nothing is left: no process, cgroup, mount or
+ * state dir. */
+int container_create(const struct create_options *o, struct error *err);
 int container_start(const char *root, const char *id, struct error *err);
 int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
 /* keep_rootfs: keep the thin snapshot of a run.skiff.image container (a later create of ID reuses it). */

@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "exit-record.h"
 #include "log-file.h"
@@ -114,32 +115,39 @@ static void report(const struct shim_target *s, const char *what)
         log_file_append(s->log_path, s->log_json, "error", line);
 }
 
+/* `skiff run` goes on after this (delete, poststop hooks): the signals and SIGCHLD are left as found. */
 int shim_watch(const struct shim_target *s)
 {
         struct error err = { 0 };
-        sigset_t mask;
+        struct sigaction ignore = { .sa_handler = SIG_IGN }, old_chld;
+        sigset_t mask, old_mask;
         int status, sfd;
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
                 sigaddset(&mask, forwarded[i]);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
+        sigprocmask(SIG_BLOCK, &mask, &old_mask);
         sfd = signalfd(-1, &mask, SFD_CLOEXEC);
         if (sfd < 0) {
                 report(s, "signalfd failed");
+                sigprocmask(SIG_SETMASK, &old_mask, NULL);
                 return 1;
         }
         status = wait_for_init(s, sfd);
+        close(sfd);
         if (!s->watch) {
                 /* From now on the kernel reaps the orphans that the release below kills. */
-                signal(SIGCHLD, SIG_IGN);
+                sigaction(SIGCHLD, &ignore, &old_chld);
                 reap(s, &status);
         }
         if (container_release(s->id, s->cgroup, &err) < 0)
                 report(s, err.msg);
         if (exit_record_write(s->root, s->id, status, "the caller reaped the init first", &err) < 0)
                 report(s, err.msg);
+        if (!s->watch)
+                sigaction(SIGCHLD, &old_chld, NULL);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
         if (status < 0)
                 return 0;
         return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);

@@ -106,6 +106,24 @@ ppid_of() {
         assert_nothing_left "$CID"
 }
 
+@test "run in the foreground is its init's parent and shim, whatever --shim-mode says" {
+        set_cmd 'trap "exit 3" TERM; while :; do sleep 0.05; done'
+        for mode in auto watch; do
+                "$SKIFF" --root "$ROOT" --shim-mode="$mode" run --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 &
+                runner=$!
+                wait_status "$CID" running
+                pid=$(pid_of "$CID")
+                [ "$(shim_of "$CID")" = "$runner" ]
+                [ "$(ppid_of "$pid")" = "$runner" ]
+                # Passed on to the init, whose own exit code run then exits with.
+                kill -s TERM "$runner"
+                rc=0
+                wait "$runner" || rc=$?
+                [ "$rc" -eq 3 ]
+                assert_nothing_left "$CID"
+        done
+}
+
 @test "the shim passes TERM, INT, HUP, USR1 and USR2 on to the container" {
         set_cmd 'for s in TERM INT HUP USR1 USR2; do trap "echo $s >>/tmp/got" $s; done; echo ready >/tmp/ready; while :; do sleep 0.05; done'
         run_detached
@@ -200,7 +218,8 @@ shim_error_in_log() { # shim_error_in_log FORMAT DETACH: the shim's failure goes
         mkdir "$ROOT/$CID/exit.json"
         echo go >"$BUNDLE/rootfs/tmp/go"
         for i in $(seq 100); do grep -q "skiff-shim $CID" "$log" 2>/dev/null && break; sleep 0.05; done
-        rmdir "$ROOT/$CID/exit.json"
+        # A foreground run takes the state dir away itself, this obstacle with it.
+        rm -rf "$ROOT/$CID/exit.json"
         wait
         cat "$log"
         if [ "$1" = json ]; then
