@@ -255,6 +255,8 @@ static int parse_syscall(yajl_val sc, const char *at, struct spec_seccomp *s, st
                         return r;
         }
         rule.n_args = (unsigned)n_args;
+        /* Room for every name at once: growing by one rule moved the whole array each time. */
+        s->rules = xrealloc(s->rules, (s->n_rules + strv_length(names)) * sizeof(*s->rules));
         for (size_t i = 0; names[i]; i++) {
                 rule.nr = seccomp_syscall_resolve_name(names[i]);
                 if (rule.nr == __NR_SCMP_ERROR) {
@@ -264,7 +266,6 @@ static int parse_syscall(yajl_val sc, const char *at, struct spec_seccomp *s, st
                         s->unknown_syscalls[n + 1] = NULL;
                         continue;
                 }
-                s->rules = xrealloc(s->rules, (s->n_rules + 1) * sizeof(*s->rules));
                 s->rules[s->n_rules++] = rule;
         }
         return 0;
