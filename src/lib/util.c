@@ -284,14 +284,30 @@ bool streq_ptr(const char *a, const char *b)
         return strcmp(a, b) == 0;
 }
 
+/* Days since 1970-01-01 to a Gregorian date, counting in 400-year eras of 146097 days that start on
+ * March 1st (so the leap day ends a year). gmtime_r would do, but it reads /etc/localtime first. */
+static void civil_from_days(long days, int *ret_year, int *ret_month, int *ret_day)
+{
+        long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+        long doe = z - era * 146097;                                    /* day of era, 0..146096 */
+        long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* year of era, 0..399 */
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);             /* day of year from March 1st */
+        long mp = (5 * doy + 2) / 153;                                  /* month from March, 0..11 */
+
+        *ret_day = (int)(doy - (153 * mp + 2) / 5 + 1);
+        *ret_month = (int)(mp < 10 ? mp + 3 : mp - 9);
+        *ret_year = (int)(yoe + era * 400 + (*ret_month <= 2));
+}
+
 char *now_rfc3339(void)
 {
         struct timespec ts;
-        struct tm tm;
-        char buf[64];
+        long secs;
+        int year, month, day;
 
         clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-        return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+        civil_from_days(ts.tv_sec / 86400, &year, &month, &day);
+        secs = ts.tv_sec % 86400;
+        return xasprintf("%04d-%02d-%02dT%02ld:%02ld:%02ld.%09ldZ", year, month, day, secs / 3600, secs / 60 % 60,
+                         secs % 60, ts.tv_nsec);
 }

@@ -23,6 +23,19 @@ load helpers
         assert_nothing_left "$CID"
 }
 
+@test "state gives the time of the create in RFC 3339, in UTC" {
+        set_cmd 'sleep 100'
+        before=$(date -u +%s)
+        create_detached
+        after=$(date -u +%s)
+        created=$(skiff state "$CID" | jq -r .created)
+        [[ "$created" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$ ]]
+        at=$(date -u -d "$created" +%s)
+        [ "$at" -ge "$before" ] && [ "$at" -le "$after" ]
+        skiff delete --force "$CID"
+        assert_nothing_left "$CID"
+}
+
 @test "create --bundle resolves a relative bundle; state names the absolute one" {
         set_cmd 'sleep 100'
         cd "$BATS_TEST_TMPDIR"
