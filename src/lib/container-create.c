@@ -352,6 +352,10 @@ static int record_processes(struct creation *c, struct error *err)
         c->st.start_time = proc_start_time(c->init_pid);
         c->st.shim_pid = c->shim_pid;
         c->st.shim_start_time = c->o->shim_inline ? c->st.creator_start_time : proc_start_time(c->shim_pid);
+        /* An inline shim's init dies with it: by its parent-death signal, or before that is set, by
+         * EOF on its sync socket. The first record's cgroup is all that recovery needs then. */
+        if (c->o->shim_inline)
+                return 0;
         return state_write(c->o->root, &c->st, err);
 }
 

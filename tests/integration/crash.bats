@@ -17,32 +17,35 @@ assert_no_mount() {
         ! grep -q -- "$BUNDLE" /proc/self/mountinfo
 }
 
-# Each container of a test gets its own cgroup, named after its id.
-crash_create() {
-        local point=$1 id=$2
+# Each container of a test gets its own cgroup, named after its id. COMMAND is create (the
+# default) or run, which in the foreground is its init's parent and shim itself.
+crash_create() { # crash_create POINT ID [COMMAND]
+        local point=$1 id=$2 command=${3:-create}
         update_config --arg cg "/skiff-test/$id" '.linux.cgroupsPath = $cg'
-        # Not under `run`: an init that outlives its create holds the create's stdout until it is
-        # repaired, and `run` would wait for that pipe to close.
+        # Not under bats' `run`: an init that outlives its create holds the create's stdout until
+        # it is repaired, and `run` would wait for that pipe to close.
         local rc=0
-        SKIFF_TEST_CRASH_AT="$point" "$SKIFF" --root "$ROOT" create --bundle "$BUNDLE" "$id" \
+        SKIFF_TEST_CRASH_AT="$point" "$SKIFF" --root "$ROOT" "$command" --bundle "$BUNDLE" "$id" \
                 </dev/null >"$BATS_TEST_TMPDIR/$id.out" 2>&1 || rc=$?
         [ "$rc" -eq 137 ]
 }
 
-@test "create killed at each step: state tells the truth, delete --force leaves nothing" {
+@test "create (and a foreground run) killed at each step: state tells the truth, delete --force leaves nothing" {
         # The workload names the id, so that a leaked init is found by assert_no_process.
         for point in $POINTS; do
-                id="$CID-$point"
-                update_config --arg id "$id" '.process.args = ["sleep", "1000", $id]'
-                crash_create "$point" "$id"
-                # Never "creating" for good, never "created": this container can not be started.
-                [ "$(status_of "$id")" = stopped ]
-                run skiff start "$id"
-                [ "$status" -ne 0 ]
-                skiff delete --force "$id"
-                assert_nothing_left "$id"
-                assert_no_process "$id"
-                assert_no_mount
+                for command in create run; do
+                        id="$CID-$command-$point"
+                        update_config --arg id "$id" '.process.args = ["sleep", "1000", $id]'
+                        crash_create "$point" "$id" "$command"
+                        # Never "creating" for good, never "created": this container can not be started.
+                        [ "$(status_of "$id")" = stopped ]
+                        run skiff start "$id"
+                        [ "$status" -ne 0 ]
+                        skiff delete --force "$id"
+                        assert_nothing_left "$id"
+                        assert_no_process "$id"
+                        assert_no_mount
+                done
         done
 }
 
