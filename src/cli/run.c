@@ -57,9 +57,10 @@ static int run_foreground(struct cli *cli, const struct create_flags *f, const c
                                                  .pidfd = pidfd, .log_path = f->options.log_path,
                                                  .log_json = f->options.log_json });
         signals_forward_stop();
-        state_clear(&st);
         hooks_poststop_load(cli->root, id, &poststop);
-        if ((r = container_delete(cli->root, id, false, false, err)) < 0) {
+        r = container_delete_own(cli->root, id, st.cgroup, err);
+        state_clear(&st);
+        if (r < 0) {
                 hooks_poststop_clear(&poststop);
                 return r;
         }

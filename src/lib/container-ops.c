@@ -43,21 +43,15 @@ static int lock_and_read(const char *root, const char *id, struct locked_state *
         return container_recover(root, &ls->st, err);
 }
 
-int container_start(const char *root, const char *id, struct error *err)
+/* The init waits to open exec.fifo's write end: open the read end, take the byte it writes, and run
+ * the hooks of a start. */
+static int release_init(const char *root, const struct state *st, struct error *err)
 {
-        _cleanup_(locked_state_release) struct locked_state ls;
-        _cleanup_free_ char *fifo = NULL;
+        _cleanup_free_ char *fifo = state_path(root, st->id, "exec.fifo");
         _cleanup_close_ int fd = -1;
-        enum status s;
         char byte;
         int r;
 
-        if ((r = lock_and_read(root, id, &ls, err)) < 0)
-                return r;
-        s = state_status(root, &ls.st);
-        if (s != STATUS_CREATED)
-                return error_set(err, EINVAL, "cannot start a container in the %s state", status_name(s));
-        fifo = state_path(root, id, "exec.fifo");
         fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return error_sys(err, errno, "open %s", fifo);
@@ -68,7 +62,7 @@ int container_start(const char *root, const char *id, struct error *err)
 
                 if (poll(&pfd, 1, 100) > 0 && (n = read(fd, &byte, 1)) == 1)
                         break;
-                if (!process_is(ls.st.pid, ls.st.start_time))
+                if (!process_is(st->pid, st->start_time))
                         return error_set(err, ESRCH, "the container's init exited before it was started");
                 if (waited >= START_TIMEOUT_MS)
                         return error_set(err, ETIMEDOUT, "the container's init did not answer in %d ms",
@@ -78,12 +72,36 @@ int container_start(const char *root, const char *id, struct error *err)
                 return error_sys(err, errno, "remove %s", fifo);
         /* A failing startContainer hook fails start, and since runtime-spec 1.3 so does a poststart
          * hook; like runc, the container then does not run on. */
-        if ((r = hooks_after_start(root, &ls.st, fd, err)) < 0) {
+        if ((r = hooks_after_start(root, st, fd, err)) < 0) {
                 struct error ignored = { 0 };
-                cgroup_kill_all(ls.st.cgroup, SIGKILL, &ignored);
+                cgroup_kill_all(st->cgroup, SIGKILL, &ignored);
                 return r;
         }
         return 0;
+}
+
+int container_start(const char *root, const char *id, struct error *err)
+{
+        _cleanup_(locked_state_release) struct locked_state ls;
+        enum status s;
+        int r;
+
+        if ((r = lock_and_read(root, id, &ls, err)) < 0)
+                return r;
+        s = state_status(root, &ls.st);
+        if (s != STATUS_CREATED)
+                return error_set(err, EINVAL, "cannot start a container in the %s state", status_name(s));
+        return release_init(root, &ls.st, err);
+}
+
+int container_start_own(const char *root, const struct state *st, struct error *err)
+{
+        _cleanup_close_ int lock_fd = -1;
+        int r;
+
+        if ((r = state_lock(root, st->id, &lock_fd, err)) < 0)
+                return r;
+        return release_init(root, st, err);
 }
 
 /* kill takes no lock, so the pid may be a dead container's, recycled: the pidfd, opened before the
@@ -171,6 +189,16 @@ int container_delete(const char *root, const char *id, bool force, bool keep_roo
         if ((r = storage_container_remove(id, keep_rootfs, err)) < 0)
                 return r;
         return container_cleanup(root, id, ls.st.cgroup, err);
+}
+
+int container_delete_own(const char *root, const char *id, const char *cgroup, struct error *err)
+{
+        _cleanup_close_ int lock_fd = -1;
+        int r;
+
+        if ((r = state_lock(root, id, &lock_fd, err)) < 0 || (r = storage_container_remove(id, false, err)) < 0)
+                return r;
+        return container_cleanup(root, id, cgroup, err);
 }
 
 int container_wait(const char *root, const char *id, int *ret_code, struct error *err)

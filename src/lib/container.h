@@ -6,6 +6,8 @@
 #include "error.h"
 #include "shim-mode.h"
 
+struct state;
+
 struct create_options {
         const char *root;
         const char *id;
@@ -31,6 +33,10 @@ struct create_options {
  * state dir. */
 int container_create(const struct create_options *o, struct error *err);
 int container_start(const char *root, const char *id, struct error *err);
+/* `run` in the foreground starts and deletes the container it created and is the shim of: it knows
+ * the state, and its own end is the init's, so neither reads it back nor works out the status. */
+int container_start_own(const char *root, const struct state *st, struct error *err);
+int container_delete_own(const char *root, const char *id, const char *cgroup, struct error *err);
 int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
 /* keep_rootfs: keep the thin snapshot of a run.skiff.image container (a later create of ID reuses it). */
 int container_delete(const char *root, const char *id, bool force, bool keep_rootfs, struct error *err);
