@@ -49,7 +49,7 @@ static int run_foreground(struct cli *cli, const struct create_flags *f, const c
                 return error_sys(err, errno, "pidfd_open the container's init");
         }
         signals_forward_to(st.pid, false);
-        if ((r = container_start(cli->root, id, err)) < 0 || (r = relay_terminal(pidfd, relay, err)) < 0) {
+        if ((r = container_start_own(cli->root, &st, err)) < 0 || (r = relay_terminal(pidfd, relay, err)) < 0) {
                 state_clear(&st);
                 return r;
         }
