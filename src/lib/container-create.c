@@ -471,6 +471,9 @@ int container_create(const struct create_options *o, struct error *err)
                 goto fail;
         goto out;
 fail:
+        /* The init may have failed first, on its own (its mounts go ahead of SYNC_GO). */
+        if (c.init_sync >= 0)
+                sync_take_error(c.init_sync, err);
         undo(&c);
 out:
         c.st.annotations = NULL;

@@ -30,18 +30,44 @@ static int set_names(const struct spec *spec, struct error *err)
         return 0;
 }
 
+/* What the init's rootfs steps need: itself, for SYNC_GO, and its side of the hooks. */
+struct init_steps {
+        const struct init_args *a;
+        struct hooks_meeting *meeting;
+};
+
+/* Create sends SYNC_GO once it has moved the init into its cgroup: only then is a new cgroup
+ * namespace rooted at the container's cgroup, and only then may the cgroup mounts be made. */
+static int step_enter_cgroup(void *data, struct error *err)
+{
+        const struct init_args *a = ((struct init_steps *)data)->a;
+        int r = sync_expect(a->sync_fd, SYNC_GO, NULL, "skiff create", err);
+
+        return r < 0 ? r : ns_unshare_cgroup(a->spec, err);
+}
+
+static int step_before_pivot(void *data, struct error *err)
+{
+        return hooks_init_before_pivot(((struct init_steps *)data)->meeting, err);
+}
+
 /* Everything up to the point where `create` may return: any failure here fails create. */
 static int init_setup(const struct init_args *a, struct hooks_meeting *meeting, char **ret_program,
                       struct error *err)
 {
         const struct spec *spec = a->spec;
-        const struct rootfs_step step = { .before_pivot = hooks_init_before_pivot, .data = meeting };
         const struct spec_namespace *userns = spec_namespace(spec, CLONE_NEWUSER);
+        /* Without a user namespace, nothing before the first cgroup mount waits for create: those
+         * mounts are made while create makes the cgroup. In one, the id maps must be written first. */
+        bool early = !userns;
+        struct init_steps steps = { .a = a, .meeting = meeting };
+        const struct rootfs_step step = { .enter_cgroup = early ? step_enter_cgroup : NULL,
+                                          .before_pivot = step_before_pivot, .data = &steps };
         int r;
 
-        if ((r = sync_expect(a->sync_fd, SYNC_GO, NULL, "skiff create", err)) < 0)
+        if (!early && (r = sync_expect(a->sync_fd, SYNC_GO, NULL, "skiff create", err)) < 0)
                 return r;
-        if ((r = ns_join_paths(spec, err)) < 0 || (r = ns_unshare_cgroup(spec, err)) < 0)
+        if ((r = ns_join_paths(spec, err)) < 0 || (!early && (r = ns_unshare_cgroup(spec, err)) < 0))
                 return r;
         /* In a new user namespace, become its root now that the maps are written. */
         if (userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))

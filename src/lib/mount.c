@@ -214,14 +214,16 @@ out:
         return r;
 }
 
-int mount_spec_mounts(const struct spec *spec, int rootfd, struct error *err)
+int mount_spec_mount(const struct spec *spec, size_t i, int rootfd, struct error *err)
 {
-        for (size_t i = 0; i < spec->n_mounts; i++) {
-                int r = mount_one(rootfd, &spec->mounts[i], spec_namespace(spec, CLONE_NEWCGROUP) != NULL, err);
-                if (r < 0)
-                        return error_wrap(err, "mounts[%zu] (%s)", i, spec->mounts[i].destination);
-        }
-        return 0;
+        int r = mount_one(rootfd, &spec->mounts[i], spec_namespace(spec, CLONE_NEWCGROUP) != NULL, err);
+
+        return r < 0 ? error_wrap(err, "mounts[%zu] (%s)", i, spec->mounts[i].destination) : 0;
+}
+
+bool mount_shows_cgroups(const struct spec_mount *m)
+{
+        return m->type && strcmp(m->type, "cgroup") == 0;
 }
 
 /* Each line of /proc/self/cgroup is "ID:CONTROLLERS:PATH"; v1 controllers are mounted

@@ -14,5 +14,7 @@ char *fd_path(int fd);
 /* The MS_RDONLY, MS_NOSUID, MS_NODEV and MS_NOEXEC flags the mount at PATH has now: a bind remount
  * must keep them, and in a user namespace the kernel locks them. */
 unsigned long mount_current_flags(const char *path);
-/* Mount every entry of spec->mounts below the rootfs open at rootfd. */
-int mount_spec_mounts(const struct spec *spec, int rootfd, struct error *err);
+/* Mount spec->mounts[i] below the rootfs open at rootfd. */
+int mount_spec_mount(const struct spec *spec, size_t i, int rootfd, struct error *err);
+/* A cgroup mount: what it shows depends on the cgroup (namespace) the init is in when it mounts. */
+bool mount_shows_cgroups(const struct spec_mount *m);

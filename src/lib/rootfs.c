@@ -141,11 +141,20 @@ static int make_cwd(const struct spec *spec, struct error *err)
         return error_wrap(err, "process.cwd");
 }
 
+static int enter_cgroup_once(const struct rootfs_step *step, bool *entered, struct error *err)
+{
+        if (*entered || !step || !step->enter_cgroup)
+                return 0;
+        *entered = true;
+        return step->enter_cgroup(step->data, err);
+}
+
 int rootfs_setup(const struct spec *spec, bool no_pivot, const struct rootfs_step *step, struct error *err)
 {
         _cleanup_close_ int rootfd = -1;
         const char *rootfs = spec->root_path;
         unsigned long propagation = initial_propagation(spec->linux_cfg.rootfs_propagation);
+        bool entered = false;
         int r;
 
         if (mount(NULL, "/", NULL, propagation, NULL) < 0)
@@ -160,9 +169,13 @@ int rootfs_setup(const struct spec *spec, bool no_pivot, const struct rootfs_ste
         rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return error_sys(err, errno, "root.path: open %s", rootfs);
-        if ((r = mount_spec_mounts(spec, rootfd, err)) < 0)
-                return r;
-        if ((r = devices_create(spec, rootfd, err)) < 0)
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                if (mount_shows_cgroups(&spec->mounts[i]) && (r = enter_cgroup_once(step, &entered, err)) < 0)
+                        return r;
+                if ((r = mount_spec_mount(spec, i, rootfd, err)) < 0)
+                        return r;
+        }
+        if ((r = devices_create(spec, rootfd, err)) < 0 || (r = enter_cgroup_once(step, &entered, err)) < 0)
                 return r;
         if (step && step->before_pivot && (r = step->before_pivot(step->data, err)) < 0)
                 return r;

@@ -53,6 +53,17 @@ int sync_send_error(int fd, const struct error *failure)
         return send(fd, &m, sizeof(m), MSG_NOSIGNAL) == sizeof(m) ? 0 : -errno;
 }
 
+bool sync_take_error(int fd, struct error *err)
+{
+        struct sync_msg m;
+
+        if (recv(fd, &m, sizeof(m), MSG_DONTWAIT) != sizeof(m) || m.type != SYNC_ERROR)
+                return false;
+        m.msg[sizeof(m.msg) - 1] = '\0';
+        error_set(err, m.code > 0 ? m.code : EIO, "%s", m.msg);
+        return true;
+}
+
 int sync_expect(int fd, int expect, int *ret_value, const char *peer, struct error *err)
 {
         struct sync_msg m;

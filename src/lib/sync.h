@@ -1,5 +1,7 @@
 /* Messages between skiff create and the container init over a SOCK_SEQPACKET pair. */
 #pragma once
+#include <stdbool.h>
+
 #include "error.h"
 
 enum sync_type {
@@ -31,3 +33,6 @@ int sync_send_error(int fd, const struct error *failure);
 /* Receive one message of type `expect`; a SYNC_ERROR becomes `err`, EOF a "died" error, the end of
  * the bound (sync_bound) an ETIMEDOUT error naming the peer. */
 int sync_expect(int fd, int expect, int *ret_value, const char *peer, struct error *err);
+/* An error the peer has sent and nobody has read yet, without waiting: true, and *err holds it. A
+ * failure of ours that followed one of the peer's (it exited) is better told as the peer's. */
+bool sync_take_error(int fd, struct error *err);
