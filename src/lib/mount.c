@@ -35,6 +35,52 @@ static int open_in_root(int rootfd, const char *path, int *ret_fd)
         return 0;
 }
 
+/* Make NAME in the directory open at PARENT: a directory unless it is the LAST component of a file's
+ * path. Never follows a symlink; one made meanwhile by someone else is fine (EEXIST). */
+static int make_entry(int parent, const char *name, bool last, bool dir, const char *path, struct error *err)
+{
+        int f;
+
+        if (!last || dir) {
+                if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
+                        return error_sys(err, errno, "mkdir %s in the rootfs", path);
+                return 0;
+        }
+        f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (f < 0 && errno != EEXIST)
+                return error_sys(err, errno, "create %s in the rootfs", path);
+        if (f >= 0)
+                close(f);
+        return 0;
+}
+
+/* Mostly only the last component is missing (a mount point): make it in its parent, resolved in the
+ * root like every step of the walk below. -ENOENT: the parent is missing too, or there is none. */
+static int make_in_existing_parent(int rootfd, const char *path, bool dir, int *ret_fd, struct error *err)
+{
+        _cleanup_free_ char *copy = xstrdup(path);
+        _cleanup_close_ int parent = -1;
+        char *slash;
+        int r;
+
+        for (size_t n = strlen(copy); n > 1 && copy[n - 1] == '/'; n--)
+                copy[n - 1] = '\0';
+        slash = strrchr(copy, '/');
+        if (!slash || !slash[1])
+                return -ENOENT;
+        *slash = '\0';
+        r = open_in_root(rootfd, slash == copy ? "/" : copy, &parent);
+        if (r == -ENOENT)
+                return r;
+        if (r < 0)
+                return error_sys(err, -r, "resolve %s in the rootfs", path);
+        if ((r = make_entry(parent, slash + 1, true, dir, path, err)) < 0)
+                return r;
+        if ((r = open_in_root(rootfd, path, ret_fd)) < 0)
+                return error_sys(err, -r, "resolve %s in the rootfs", path);
+        return 0;
+}
+
 int resolve_in_root(int rootfd, const char *path, bool create, bool dir, int *ret_fd, struct error *err)
 {
         _cleanup_free_ char *copy = xstrdup(path);
@@ -49,6 +95,8 @@ int resolve_in_root(int rootfd, const char *path, bool create, bool dir, int *re
         }
         if (r != -ENOENT || !create)
                 return error_sys(err, -r, "resolve %s in the rootfs", path);
+        if ((r = make_in_existing_parent(rootfd, path, dir, ret_fd, err)) != -ENOENT)
+                return r;
         /* Walk down, making what is missing; each step re-resolves inside the root. */
         if ((r = open_in_root(rootfd, "/", &fd)) < 0)
                 return error_sys(err, -r, "open rootfs");
@@ -68,16 +116,8 @@ int resolve_in_root(int rootfd, const char *path, bool create, bool dir, int *re
                 last = !slash || !slash[1 + strspn(slash + 1, "/")];
                 r = open_in_root(rootfd, copy, &fd);
                 if (r == -ENOENT) {
-                        if (!last || dir) {
-                                if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
-                                        return error_sys(err, errno, "mkdir %s in the rootfs", copy);
-                        } else {
-                                int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-                                if (f < 0 && errno != EEXIST)
-                                        return error_sys(err, errno, "create %s in the rootfs", copy);
-                                if (f >= 0)
-                                        close(f);
-                        }
+                        if ((r = make_entry(parent, name, last, dir, copy, err)) < 0)
+                                return r;
                         r = open_in_root(rootfd, copy, &fd);
                 }
                 if (r < 0)
