@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/personality.h>
@@ -166,8 +167,23 @@ int process_set_identity(const struct spec *spec, struct error *err)
         return 0;
 }
 
+/* Every signal at its default action and none blocked, whatever skiff's caller left ignored (nohup's
+ * SIGHUP, a daemon's SIGPIPE): an ignored signal stays ignored across execve, and a shell cannot even
+ * trap one that was ignored when it started. SIGKILL, SIGSTOP and glibc's own refuse: they are. */
+static void reset_signals(void)
+{
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        sigset_t none;
+
+        for (int sig = 1; sig < NSIG; sig++)
+                sigaction(sig, &dfl, NULL);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int process_exec(const struct spec *spec, const char *path, int preserve_fds, struct error *err)
 {
+        reset_signals();
         /* Nothing of ours may leak into the workload: no host directory fd, no state fd. */
         if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 return error_sys(err, errno, "close_range");

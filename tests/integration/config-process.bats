@@ -185,3 +185,22 @@ load config-helpers
         assert_success
         [ "$output" = 789 ]
 }
+
+@test "the workload starts with no signal ignored or blocked, whatever skiff's caller ignored" {
+        # As under nohup, or a daemon that ignores SIGPIPE: exec would keep both ignored.
+        ignoring() { bash -c 'trap "" HUP PIPE; exec "$@"' _ "$SKIFF" --root "$ROOT" "$@"; }
+        update_config '.process.args = ["grep", "-E", "^Sig(Ign|Blk):", "/proc/self/status"]'
+        run ignoring run --bundle "$BUNDLE" "$CID"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"SigIgn:	0000000000000000"* ]]
+        [[ "$output" == *"SigBlk:	0000000000000000"* ]]
+        # And a process exec'd into a running container.
+        set_cmd 'sleep 100'
+        run_detached
+        run ignoring exec "$CID" grep -E "^Sig(Ign|Blk):" /proc/self/status
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"SigIgn:	0000000000000000"* ]]
+        [[ "$output" == *"SigBlk:	0000000000000000"* ]]
+        skiff delete --force "$CID"
+        assert_nothing_left "$CID"
+}
