@@ -299,10 +299,13 @@ static int mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags, bo
                 if ((r = resolve_in_root(rootfd, sub, true, true, &fd, err)) < 0)
                         return r;
                 _cleanup_free_ char *target = fd_path(fd);
-                /* In its own cgroup namespace the kernel shows the container its cgroup as the root. */
+                /* In its own cgroup namespace the kernel shows the container its cgroup as the root,
+                 * and a new mount takes the flags as they are; a bind needs a remount for them. */
                 if (cgroupns ? mount("cgroup", target, "cgroup", flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, ctrl) < 0
                              : mount(src, target, NULL, MS_BIND, NULL) < 0)
                         return error_sys(err, errno, "mount the %s cgroup", ctrl);
+                if (cgroupns)
+                        continue;
                 close(fd);
                 fd = -1;
                 if ((r = resolve_in_root(rootfd, sub, false, true, &fd, err)) < 0)
