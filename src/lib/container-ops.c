@@ -23,6 +23,7 @@
 struct locked_state {
         int lock_fd;
         struct state st;
+        enum status status;
 };
 
 static void locked_state_release(struct locked_state *ls)
@@ -32,15 +33,18 @@ static void locked_state_release(struct locked_state *ls)
                 close(ls->lock_fd);
 }
 
+/* The container's state under its lock, recovered, and its status. */
 static int lock_and_read(const char *root, const char *id, struct locked_state *ls, struct error *err)
 {
         int r;
 
         ls->lock_fd = -1;
         memset(&ls->st, 0, sizeof(ls->st));
-        if ((r = state_lock(root, id, &ls->lock_fd, err)) < 0 || (r = state_read(root, id, &ls->st, err)) < 0)
+        if ((r = state_lock(root, id, &ls->lock_fd, err)) < 0 || (r = state_read(root, id, &ls->st, err)) < 0 ||
+            (r = container_recover(root, &ls->st, err)) < 0)
                 return r;
-        return container_recover(root, &ls->st, err);
+        ls->status = state_status(root, &ls->st);
+        return 0;
 }
 
 /* The init waits to open exec.fifo's write end: open the read end, take the byte it writes, and run
@@ -83,14 +87,12 @@ static int release_init(const char *root, const struct state *st, struct error *
 int container_start(const char *root, const char *id, struct error *err)
 {
         _cleanup_(locked_state_release) struct locked_state ls;
-        enum status s;
         int r;
 
         if ((r = lock_and_read(root, id, &ls, err)) < 0)
                 return r;
-        s = state_status(root, &ls.st);
-        if (s != STATUS_CREATED)
-                return error_set(err, EINVAL, "cannot start a container in the %s state", status_name(s));
+        if (ls.status != STATUS_CREATED)
+                return error_set(err, EINVAL, "cannot start a container in the %s state", status_name(ls.status));
         return release_init(root, &ls.st, err);
 }
 
@@ -166,15 +168,14 @@ int container_cleanup(const char *root, const char *id, const char *cgroup, stru
 int container_delete(const char *root, const char *id, bool force, bool keep_rootfs, struct error *err)
 {
         _cleanup_(locked_state_release) struct locked_state ls;
-        enum status s;
         int r;
 
         if ((r = lock_and_read(root, id, &ls, err)) < 0)
                 return r;
-        s = state_status(root, &ls.st);
-        if (s != STATUS_STOPPED && !force)
-                return error_set(err, EBUSY, "cannot delete container %s that is not stopped: %s", id, status_name(s));
-        if (s != STATUS_STOPPED) {
+        if (ls.status != STATUS_STOPPED && !force)
+                return error_set(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
+                                 status_name(ls.status));
+        if (ls.status != STATUS_STOPPED) {
                 struct error ignored = { 0 };
 
                 if (ls.st.cgroup)
