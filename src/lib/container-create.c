@@ -241,8 +241,8 @@ static int receive_pid(struct creation *c, struct error *err)
         return sync_expect(c->shim_sync, SYNC_PID, &c->init_pid, "skiff-shim", err);
 }
 
-/* While the shim-to-be forks and clones (two CPUs: at the same time). The first state written holds
- * the cgroup's path, so recovery takes it apart if create dies from here on. */
+/* While the shim-to-be forks and clones, or the init makes its first mounts (two CPUs: at the same
+ * time). The first state written holds the cgroup's path: recovery takes it apart if create dies. */
 static int make_cgroup(struct creation *c, struct error *err)
 {
         bool populated = false;

@@ -169,7 +169,8 @@ int process_set_identity(const struct spec *spec, struct error *err)
 
 /* Every signal at its default action and none blocked, whatever skiff's caller left ignored (nohup's
  * SIGHUP, a daemon's SIGPIPE): an ignored signal stays ignored across execve, and a shell cannot even
- * trap one that was ignored when it started. SIGKILL, SIGSTOP and glibc's own refuse: they are. */
+ * trap one that was ignored when it started. (sigaction refuses SIGKILL, SIGSTOP and glibc's own
+ * two; those are at their defaults already.) */
 static void reset_signals(void)
 {
         struct sigaction dfl = { .sa_handler = SIG_DFL };
