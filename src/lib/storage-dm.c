@@ -1,6 +1,7 @@
 #include "storage-dm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libdevmapper.h>
 #include <stdarg.h>
@@ -39,6 +40,19 @@ static void dm_setup_once(void)
                 setenv("DM_DISABLE_UDEV", "1", 0);
                 dm_udev_set_sync_support(0);
         }
+}
+
+/* dm_task_create says why it failed only to its log. Most often the kernel has no device-mapper,
+ * and the control device tells that plainly. */
+static int no_task(const char *name, struct error *err)
+{
+        _cleanup_close_ int fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+
+        if (fd < 0)
+                return error_sys(err, errno, "device-mapper is not available for %s: open /dev/mapper/control", name);
+        if (dm_last_log[0])
+                return error_set(err, EIO, "device-mapper task for %s: %s", name, dm_last_log);
+        return error_set(err, ENOMEM, "device-mapper task for %s", name);
 }
 
 static struct dm_task *task_for(int type, const char *name)
@@ -93,7 +107,7 @@ int dm_device_open_count(const char *name, struct error *err)
         int r;
 
         if (!dmt)
-                return error_set(err, ENOMEM, "device-mapper task for %s", name);
+                return no_task(name, err);
         r = task_run(dmt, err, "query device", name);
         if (r == 0 && !dm_task_get_info(dmt, &info))
                 r = error_set(err, EIO, "query device %s: no info", name);
@@ -110,7 +124,7 @@ int dm_device_create(const char *name, const char *target, uint64_t sectors, con
         int r;
 
         if (!dmt)
-                return error_set(err, ENOMEM, "device-mapper task for %s", name);
+                return no_task(name, err);
         if (!dm_task_add_target(dmt, 0, sectors, target, params))
                 r = error_set(err, EINVAL, "create device %s: bad table \"%s %s\"", name, target, params);
         else
@@ -126,7 +140,7 @@ static int remove_once(const char *name, bool deferred, struct error *err)
         int r;
 
         if (!dmt)
-                return error_set(err, ENOMEM, "device-mapper task for %s", name);
+                return no_task(name, err);
         if (deferred)
                 dm_task_deferred_remove(dmt);
         r = task_run(dmt, err, "remove device", name);
@@ -161,7 +175,7 @@ static int suspend_or_resume(int type, const char *name, const char *what, struc
         int r;
 
         if (!dmt)
-                return error_set(err, ENOMEM, "device-mapper task for %s", name);
+                return no_task(name, err);
         r = task_run(dmt, err, what, name);
         dm_task_destroy(dmt);
         dm_task_update_nodes();
@@ -184,7 +198,7 @@ int dm_pool_message(const char *pool, const char *message, struct error *err)
         int r;
 
         if (!dmt)
-                return error_set(err, ENOMEM, "device-mapper task for %s", pool);
+                return no_task(pool, err);
         if (!dm_task_set_sector(dmt, 0) || !dm_task_set_message(dmt, message))
                 r = error_set(err, ENOMEM, "message \"%s\" to %s", message, pool);
         else
@@ -217,7 +231,7 @@ int dm_pool_usage(const char *pool, struct dm_pool_usage *ret, struct error *err
         int r;
 
         if (!dmt)
-                return error_set(err, ENOMEM, "device-mapper task for %s", pool);
+                return no_task(pool, err);
         if ((r = task_run(dmt, err, "status of", pool)) == 0) {
                 dm_get_next_target(dmt, NULL, &start, &length, &type, &params);
                 if (!type || strcmp(type, "thin-pool") != 0)

@@ -229,3 +229,20 @@ SCRIPT
         assert_nothing_left "$CID"
         assert_no_process
 }
+
+@test "pool init without device-mapper says so, and leaves nothing behind" {
+        local storage=$BATS_TEST_TMPDIR/storage
+        # A control node that no driver answers, bound in a mount namespace of the test's own: the
+        # kernel without device-mapper that this host may or may not be. Without a control node at
+        # all, the host is that kernel already.
+        mknod "$BATS_TEST_TMPDIR/control" c 240 0
+        run unshare -m --propagation private sh -c '
+                if [ -e /dev/mapper/control ]; then mount --bind "$1" /dev/mapper/control || exit 99; fi
+                SKIFF_STORAGE_ROOT=$2 exec "$3" pool init --data-size 100M' _ \
+                "$BATS_TEST_TMPDIR/control" "$storage" "$SKIFF"
+        [ "$status" -ne 0 ] && [ "$status" -ne 99 ]
+        assert_output_contains "device-mapper is not available"
+        assert_output_contains "open /dev/mapper/control"
+        [ ! -e "$storage" ]
+        ! losetup -j "$storage/data" | grep -q .
+}
