@@ -12,16 +12,6 @@
 #include "storage-volume.h"
 #include "util.h"
 
-static char **strv_copy(char *const *v)
-{
-        size_t n = v ? strv_length(v) : 0;
-        char **copy = xcalloc(n + 1, sizeof(*copy));
-
-        for (size_t i = 0; i < n; i++)
-                copy[i] = xstrdup(v[i]);
-        return copy;
-}
-
 /* An ext4 mount of device, made here and attached nowhere (see struct storage_attach). Takes device
  * (allocated) over, whatever happens. */
 static int add_detached_mount(struct storage_attach *a, char *device, const char *target, unsigned attrs,

@@ -52,6 +52,16 @@ size_t strv_length(char *const *v)
         return n;
 }
 
+char **strv_copy(char *const *v)
+{
+        size_t n = strv_length(v);
+        char **copy = xcalloc(n + 1, sizeof(*copy));
+
+        for (size_t i = 0; i < n; i++)
+                copy[i] = xstrdup(v[i]);
+        return copy;
+}
+
 static void *check_alloc(void *p)
 {
         if (!p) {

@@ -34,6 +34,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void strv_free(char **v);
 size_t strv_length(char *const *v);
+/* A deep copy; of NULL, an empty vector. */
+char **strv_copy(char *const *v);
 
 int read_file(const char *path, char **ret_data, size_t *ret_len, struct error *err);
 int write_file(const char *path, const char *data, struct error *err);
