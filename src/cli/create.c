@@ -15,7 +15,7 @@ static int run(struct cli *cli, int argc, char **argv)
 
         if ((r = create_flags_parse(cli, argc, argv, &f, &id)) != 0)
                 return r < 0 ? 0 : r;
-        if (container_create(&f.options, &err) < 0)
+        if (container_create(&f.options, NULL, &err) < 0)
                 r = cli_fail(cli, id, &err);
         else
                 cli_debug(cli, "create %s: created from bundle %s", id, f.options.bundle);

@@ -1,9 +1,6 @@
 #include <errno.h>
-#include <signal.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 
 #include "../lib/container.h"
 #include "../lib/hooks.h"
@@ -31,36 +28,27 @@ static int relay_terminal(int init_pidfd, int relay, struct error *err)
 
 /* We are the init's parent and its shim (create_options.shim_inline): start it, wait for it as
  * skiff-shim would, and take it apart. */
-static int run_foreground(struct cli *cli, const struct create_flags *f, const char *id, int relay,
+static int run_foreground(struct cli *cli, const struct create_flags *f, const struct state *st, int relay,
                           struct error *err)
 {
         struct error warning = { 0 };
         struct hooks_poststop poststop;
-        struct state st = { 0 };
         _cleanup_close_ int pidfd = -1;
         int code, r;
 
-        if ((r = state_read(cli->root, id, &st, err)) < 0)
-                return r;
         /* Our child, not yet reaped: the pid cannot have been reused. */
-        pidfd = (int)syscall(SYS_pidfd_open, st.pid, 0);
-        if (pidfd < 0) {
-                state_clear(&st);
+        pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+        if (pidfd < 0)
                 return error_sys(err, errno, "pidfd_open the container's init");
-        }
-        signals_forward_to(st.pid, false);
-        if ((r = container_start_own(cli->root, &st, err)) < 0 || (r = relay_terminal(pidfd, relay, err)) < 0) {
-                state_clear(&st);
+        signals_forward_to(st->pid, false);
+        if ((r = container_start_own(cli->root, st, err)) < 0 || (r = relay_terminal(pidfd, relay, err)) < 0)
                 return r;
-        }
-        code = shim_watch(&(struct shim_target){ .root = cli->root, .id = id, .cgroup = st.cgroup, .pid = st.pid,
-                                                 .pidfd = pidfd, .log_path = f->options.log_path,
+        code = shim_watch(&(struct shim_target){ .root = cli->root, .id = st->id, .cgroup = st->cgroup,
+                                                 .pid = st->pid, .pidfd = pidfd, .log_path = f->options.log_path,
                                                  .log_json = f->options.log_json });
         signals_forward_stop();
-        hooks_poststop_load(cli->root, id, &poststop);
-        r = container_delete_own(cli->root, id, st.cgroup, err);
-        state_clear(&st);
-        if (r < 0) {
+        hooks_poststop_load(cli->root, st->id, &poststop);
+        if ((r = container_delete_own(cli->root, st->id, st->cgroup, err)) < 0) {
                 hooks_poststop_clear(&poststop);
                 return r;
         }
@@ -73,6 +61,7 @@ static int run(struct cli *cli, int argc, char **argv)
 {
         struct create_flags f;
         struct error err = { 0 };
+        struct state st = { 0 };
         const char *id;
         _cleanup_close_ int relay = -1;
         int r;
@@ -94,18 +83,19 @@ static int run(struct cli *cli, int argc, char **argv)
                 relay = pair[0];
                 f.options.console_fd = pair[1];
         }
-        if (container_create(&f.options, &err) < 0) {
+        if (container_create(&f.options, f.detach ? NULL : &st, &err) < 0) {
                 r = cli_fail(cli, id, &err);
         } else if (f.detach) {
                 r = container_start(cli->root, id, &err) < 0 ? cli_fail(cli, id, &err) : 0;
         } else {
-                r = run_foreground(cli, &f, id, relay, &err);
+                r = run_foreground(cli, &f, &st, relay, &err);
                 if (r < 0) {
                         struct error ignored = { 0 };
                         r = cli_fail(cli, id, &err);
                         container_delete(cli->root, id, true, false, &ignored);
                 }
         }
+        state_clear(&st);
         create_flags_clear(&f);
         return r;
 }

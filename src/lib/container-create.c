@@ -422,7 +422,7 @@ static int load_spec(const struct create_options *o, struct spec **ret, char **r
         return 0;
 }
 
-int container_create(const struct create_options *o, struct error *err)
+int container_create(const struct create_options *o, struct state *ret_state, struct error *err)
 {
         _cleanup_(spec_freep) struct spec *spec = NULL;
         struct creation c = { .o = o, .lock_fd = -1, .shim_sync = -1, .init_sync = -1 };
@@ -476,8 +476,14 @@ fail:
                 sync_take_error(c.init_sync, err);
         undo(&c);
 out:
-        c.st.annotations = NULL;
-        state_clear(&c.st);
+        if (r == 0 && ret_state) {
+                /* The caller's copy outlives the spec its annotations were borrowed from. */
+                c.st.annotations = strv_copy(c.st.annotations);
+                *ret_state = c.st;
+        } else {
+                c.st.annotations = NULL;
+                state_clear(&c.st);
+        }
         storage_attach_free(c.storage);
         if (c.shim_sync >= 0)
                 close(c.shim_sync);

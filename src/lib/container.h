@@ -29,9 +29,9 @@ struct create_options {
 };
 
 /* On success the container is "created": its init waits on exec.fifo and skiff-shim (or with
- * shim_inline, the caller) is its parent. On failure nothing is left: no process, cgroup, mount or
- * state dir. */
-int container_create(const struct create_options *o, struct error *err);
+ * shim_inline, the caller) is its parent; ret_state (may be NULL) gets the state as written. On
+ * failure nothing is left: no process, cgroup, mount or state dir. */
+int container_create(const struct create_options *o, struct state *ret_state, struct error *err);
 int container_start(const char *root, const char *id, struct error *err);
 /* `run` in the foreground starts and deletes the container it created and is the shim of: it knows
  * the state, and its own end is the init's, so neither reads it back nor works out the status. */
