@@ -116,7 +116,7 @@ static int clone_init(struct creation *c, int init_sync, int state_dirfd, pid_t 
 /* The forked process that clones the init and then execs skiff-shim: the init's parent, or in watch
  * mode its sibling (CLONE_PARENT makes create the parent, so the init passes to the caller, a
  * subreaper). */
-_Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_sync, int state_dirfd)
+_Noreturn static void shim_to_be(struct creation *c, int init_sync, int state_dirfd)
 {
         struct error err = { 0 };
         pid_t pid;
@@ -129,7 +129,7 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         if (!c->watch)
                 prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         if (clone_init(c, init_sync, state_dirfd, &pid, &err) < 0) {
-                sync_send_error(shim_sync, &err);
+                sync_send_error(c->shim_sync, &err);
                 _exit(1);
         }
         close(init_sync);
@@ -138,12 +138,12 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0) {
                 error_sys(&err, errno, "pidfd_open the container's init");
-                sync_send_error(shim_sync, &err);
+                sync_send_error(c->shim_sync, &err);
                 kill(pid, SIGKILL);
                 _exit(1);
         }
-        if (sync_send(shim_sync, SYNC_PID, pid, &err) < 0 ||
-            sync_expect(shim_sync, SYNC_EXEC_SHIM, NULL, "skiff create", &err) < 0) {
+        if (sync_send(c->shim_sync, SYNC_PID, pid, &err) < 0 ||
+            sync_expect(c->shim_sync, SYNC_EXEC_SHIM, NULL, "skiff create", &err) < 0) {
                 kill(pid, SIGKILL);
                 _exit(1);
         }
@@ -161,7 +161,7 @@ _Noreturn static void shim_to_be(struct creation *c, int shim_sync, int init_syn
         fcntl(pidfd, F_SETFD, 0);
         exec_shim(c, pid, pidfd);
         error_sys(&err, errno, "exec %s", c->o->shim_path);
-        sync_send_error(shim_sync, &err);
+        sync_send_error(c->shim_sync, &err);
         kill(pid, SIGKILL);
         _exit(1);
 }
@@ -222,10 +222,11 @@ static int spawn(struct creation *c, struct error *err)
         if (pid == 0) {
                 close(shim_pair[0]);
                 close(init_pair[0]);
-                /* What the init closes first (clone_init): the shim's end is not the init's. */
+                /* This copy of c is the shim-to-be's: its own end of each pair (the init closes the
+                 * shim's first, in clone_init). */
                 c->shim_sync = shim_pair[1];
                 c->init_sync = -1;
-                shim_to_be(c, shim_pair[1], init_pair[1], state_dirfd);
+                shim_to_be(c, init_pair[1], state_dirfd);
         }
         close(shim_pair[1]);
         close(init_pair[1]);
