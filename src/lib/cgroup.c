@@ -145,24 +145,22 @@ static int rmdir_with_children(const char *dir)
 int cg_rmdir_owned(const char *hierarchy, const char *path, struct error *err)
 {
         _cleanup_free_ char *dir = xasprintf("%s%s", hierarchy, path);
-        size_t rootlen = strlen(hierarchy), leaflen = strlen(dir);
+        size_t rootlen = strlen(hierarchy);
 
-        while (strlen(dir) > rootlen) {
-                char *slash;
+        for (bool leaf = true; strlen(dir) > rootlen; leaf = false) {
                 int r;
 
                 if (!cg_owned(dir))
                         return 0;
-                r = strlen(dir) == leaflen ? rmdir_with_children(dir) : (rmdir(dir) == 0 ? 0 : -errno);
+                r = leaf ? rmdir_with_children(dir) : (rmdir(dir) == 0 ? 0 : -errno);
                 if (r == -ENOENT)
                         return 0;
                 /* A parent still holding another container's cgroup stays: that is fine. */
-                if (r < 0 && strlen(dir) != leaflen && (r == -EBUSY || r == -ENOTEMPTY))
+                if (!leaf && (r == -EBUSY || r == -ENOTEMPTY))
                         return 0;
                 if (r < 0)
                         return error_sys(err, -r, "remove cgroup %s", dir);
-                slash = strrchr(dir, '/');
-                *slash = '\0';
+                *strrchr(dir, '/') = '\0';
         }
         return 0;
 }
