@@ -36,10 +36,7 @@ static int with_mounted(struct storage_pool *p, const struct storage_device *d, 
                 rmdir(dir);
                 return r;
         }
-        {
-                struct tool_mount m = { .device = path, .dir = dir, .read_only = read_only };
-                r = tool_run(argv, &m, out_fd, err);
-        }
+        r = tool_run(argv, &(struct tool_mount){ .device = path, .dir = dir, .read_only = read_only }, out_fd, err);
         q = pool_deactivate(p, d, false, r < 0 ? &ignored : err);
         rmdir(dir);
         return r < 0 ? r : q;
