@@ -42,33 +42,29 @@ static void dm_setup_once(void)
         }
 }
 
-/* dm_task_create says why it failed only to its log. Most often the kernel has no device-mapper,
- * and the control device tells that plainly. */
-static int no_task(const char *name, struct error *err)
+/* A task of `type` for the device `name`. dm_task_create says why it failed only to its
+ * log; most often the kernel has no device-mapper, and the control device tells that plainly. */
+static int task_for(int type, const char *name, struct dm_task **ret, struct error *err)
 {
-        _cleanup_close_ int fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
-
-        if (fd < 0)
-                return error_sys(err, errno, "device-mapper is not available for %s: open /dev/mapper/control", name);
-        if (dm_last_log[0])
-                return error_set(err, EIO, "device-mapper task for %s: %s", name, dm_last_log);
-        return error_set(err, ENOMEM, "device-mapper task for %s", name);
-}
-
-static struct dm_task *task_for(int type, const char *name)
-{
+        _cleanup_close_ int control = -1;
         struct dm_task *dmt;
 
         dm_setup_once();
         dm_last_log[0] = '\0';
         dmt = dm_task_create(type);
-        if (!dmt)
-                return NULL;
-        if (name && !dm_task_set_name(dmt, name)) {
-                dm_task_destroy(dmt);
-                return NULL;
+        if (dmt && dm_task_set_name(dmt, name)) {
+                *ret = dmt;
+                return 0;
         }
-        return dmt;
+        if (dmt)
+                dm_task_destroy(dmt);
+        control = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+        if (control < 0)
+                return error_sys(err, errno, "device-mapper is not available for %s: open /dev/mapper/control",
+                                 name);
+        if (dm_last_log[0])
+                return error_set(err, EIO, "device-mapper task for %s: %s", name, dm_last_log);
+        return error_set(err, ENOMEM, "device-mapper task for %s", name);
 }
 
 /* Run the task; on failure the kernel's errno (EIO when libdevmapper does not know one). */
@@ -88,11 +84,12 @@ static int task_run(struct dm_task *dmt, struct error *err, const char *what, co
 
 bool dm_device_exists(const char *name)
 {
-        struct dm_task *dmt = task_for(DM_DEVICE_INFO, name);
+        struct error ignored = { 0 };
+        struct dm_task *dmt;
         struct dm_info info = { 0 };
         bool exists = false;
 
-        if (!dmt)
+        if (task_for(DM_DEVICE_INFO, name, &dmt, &ignored) < 0)
                 return false;
         if (dm_task_run(dmt) && dm_task_get_info(dmt, &info))
                 exists = info.exists;
@@ -102,12 +99,12 @@ bool dm_device_exists(const char *name)
 
 int dm_device_open_count(const char *name, struct error *err)
 {
-        struct dm_task *dmt = task_for(DM_DEVICE_INFO, name);
+        struct dm_task *dmt;
         struct dm_info info = { 0 };
         int r;
 
-        if (!dmt)
-                return no_task(name, err);
+        if ((r = task_for(DM_DEVICE_INFO, name, &dmt, err)) < 0)
+                return r;
         r = task_run(dmt, err, "query device", name);
         if (r == 0 && !dm_task_get_info(dmt, &info))
                 r = error_set(err, EIO, "query device %s: no info", name);
@@ -120,11 +117,11 @@ int dm_device_open_count(const char *name, struct error *err)
 int dm_device_create(const char *name, const char *target, uint64_t sectors, const char *params,
                      struct error *err)
 {
-        struct dm_task *dmt = task_for(DM_DEVICE_CREATE, name);
+        struct dm_task *dmt;
         int r;
 
-        if (!dmt)
-                return no_task(name, err);
+        if ((r = task_for(DM_DEVICE_CREATE, name, &dmt, err)) < 0)
+                return r;
         if (!dm_task_add_target(dmt, 0, sectors, target, params))
                 r = error_set(err, EINVAL, "create device %s: bad table \"%s %s\"", name, target, params);
         else
@@ -136,11 +133,11 @@ int dm_device_create(const char *name, const char *target, uint64_t sectors, con
 
 static int remove_once(const char *name, bool deferred, struct error *err)
 {
-        struct dm_task *dmt = task_for(DM_DEVICE_REMOVE, name);
+        struct dm_task *dmt;
         int r;
 
-        if (!dmt)
-                return no_task(name, err);
+        if ((r = task_for(DM_DEVICE_REMOVE, name, &dmt, err)) < 0)
+                return r;
         if (deferred)
                 dm_task_deferred_remove(dmt);
         r = task_run(dmt, err, "remove device", name);
@@ -171,11 +168,11 @@ int dm_device_remove(const char *name, bool deferred, struct error *err)
 
 static int suspend_or_resume(int type, const char *name, const char *what, struct error *err)
 {
-        struct dm_task *dmt = task_for(type, name);
+        struct dm_task *dmt;
         int r;
 
-        if (!dmt)
-                return no_task(name, err);
+        if ((r = task_for(type, name, &dmt, err)) < 0)
+                return r;
         r = task_run(dmt, err, what, name);
         dm_task_destroy(dmt);
         dm_task_update_nodes();
@@ -194,11 +191,11 @@ int dm_device_resume(const char *name, struct error *err)
 
 int dm_pool_message(const char *pool, const char *message, struct error *err)
 {
-        struct dm_task *dmt = task_for(DM_DEVICE_TARGET_MSG, pool);
+        struct dm_task *dmt;
         int r;
 
-        if (!dmt)
-                return no_task(pool, err);
+        if ((r = task_for(DM_DEVICE_TARGET_MSG, pool, &dmt, err)) < 0)
+                return r;
         if (!dm_task_set_sector(dmt, 0) || !dm_task_set_message(dmt, message))
                 r = error_set(err, ENOMEM, "message \"%s\" to %s", message, pool);
         else
@@ -225,13 +222,13 @@ static int parse_pool_status(const char *params, struct dm_pool_usage *u)
 
 int dm_pool_usage(const char *pool, struct dm_pool_usage *ret, struct error *err)
 {
-        struct dm_task *dmt = task_for(DM_DEVICE_STATUS, pool);
+        struct dm_task *dmt;
         uint64_t start, length;
         char *type = NULL, *params = NULL;
         int r;
 
-        if (!dmt)
-                return no_task(pool, err);
+        if ((r = task_for(DM_DEVICE_STATUS, pool, &dmt, err)) < 0)
+                return r;
         if ((r = task_run(dmt, err, "status of", pool)) == 0) {
                 dm_get_next_target(dmt, NULL, &start, &length, &type, &params);
                 if (!type || strcmp(type, "thin-pool") != 0)
