@@ -59,14 +59,16 @@ static int release_init(const char *root, const struct state *st, struct error *
         fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return error_sys(err, errno, "open %s", fifo);
-        /* The init opens the write end and writes one byte; poll, and make sure it still lives. */
+        /* The init opens the write end and writes one byte; poll, and make sure it still lives. It
+         * is asked whether it lives before the poll: an init that wrote its byte and exited at once
+         * (a workload that fails to start) has then left the byte for the read. */
         for (int waited = 0;; waited += 100) {
                 struct pollfd pfd = { .fd = fd, .events = POLLIN };
-                ssize_t n;
+                bool alive = process_is(st->pid, st->start_time);
 
-                if (poll(&pfd, 1, 100) > 0 && (n = read(fd, &byte, 1)) == 1)
+                if (poll(&pfd, 1, alive ? 100 : 0) > 0 && read(fd, &byte, 1) == 1)
                         break;
-                if (!process_is(st->pid, st->start_time))
+                if (!alive)
                         return error_set(err, ESRCH, "the container's init exited before it was started");
                 if (waited >= START_TIMEOUT_MS)
                         return error_set(err, ETIMEDOUT, "the container's init did not answer in %d ms",
