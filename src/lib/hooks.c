@@ -253,26 +253,27 @@ void hooks_poststop_clear(struct hooks_poststop *p)
 }
 
 /* Bounded by the startContainer hooks' own timeouts when all have one; a hook without one may take
- * as long as it likes, as long as the init lives. */
+ * as long as it likes, as long as the init lives. The init's last writer of the fifo closes on its
+ * execve; an init that fails before writes a byte first (start's own byte was read already). It is
+ * asked whether it lives before each poll, so that what it wrote before exiting is still read. */
 static int wait_for_exec(const struct spec_hooks *h, const struct state *st, int exec_fifo, struct error *err)
 {
         const int slack_ms = 10000;
         long long bound_ms = slack_ms;
-        struct pollfd pfd = { .fd = exec_fifo, .events = POLLIN };
         char byte;
 
         for (size_t i = 0; i < h->n[HOOK_START_CONTAINER]; i++)
                 bound_ms = h->list[HOOK_START_CONTAINER][i].timeout && bound_ms >= 0 ?
                                    bound_ms + h->list[HOOK_START_CONTAINER][i].timeout * 1000LL : -1;
         for (long long waited = 0;; waited += 100) {
-                int n = poll(&pfd, 1, 100);
+                struct pollfd pfd = { .fd = exec_fifo, .events = POLLIN };
+                bool alive = process_is(st->pid, st->start_time);
 
-                /* POLLHUP: the last writer is gone; a stray byte would also wake us, so drain it. */
-                if (n > 0 && (pfd.revents & POLLHUP))
-                        return 0;
-                if (n > 0 && read(exec_fifo, &byte, 1) <= 0)
-                        return 0;
-                if (!process_is(st->pid, st->start_time))
+                if (poll(&pfd, 1, alive ? 100 : 0) > 0 && read(exec_fifo, &byte, 1) == 1)
+                        return error_set(err, ESRCH, "the container's init failed before its user program ran (a "
+                                         "hooks.startContainer hook or the exec: the container's stderr says which)");
+                /* End of file (the exec closed it), or an init killed with no word: either way, it started. */
+                if (pfd.revents || !alive)
                         return 0;
                 if (bound_ms >= 0 && waited >= bound_ms)
                         return error_set(err, ETIMEDOUT, "the user program did not start in %lld ms", bound_ms);
@@ -282,19 +283,13 @@ static int wait_for_exec(const struct spec_hooks *h, const struct state *st, int
 int hooks_after_start(const char *root, const struct state *st, int exec_fifo, struct error *err)
 {
         _cleanup_(spec_hooks_freep) struct spec_hooks *h = NULL;
-        _cleanup_free_ char *json = NULL, *exe = xasprintf("/proc/%d/exe", (int)st->pid);
-        char target[PATH_MAX];
+        _cleanup_free_ char *json = NULL;
         int r;
 
         if ((r = load_saved(root, st->id, &h, err)) < 0 || !h || (!h->n[HOOK_START_CONTAINER] && !h->n[HOOK_POSTSTART]))
                 return r;
         if ((r = wait_for_exec(h, st, exec_fifo, err)) < 0)
                 return r;
-        /* The fifo also closes when the init exits; but an exiting process drops its memory, and with
-         * it /proc/PID/exe, before its files, while execve sets the new exe before closing them. */
-        if (!process_is(st->pid, st->start_time) || readlink(exe, target, sizeof(target)) < 0)
-                return error_set(err, ESRCH, "the container's init exited before its user program ran (a failed "
-                                 "hooks.startContainer hook or exec: the container's stderr says which)");
         json = state_to_oci_json(root, st, false);
         return hooks_run(h, HOOK_POSTSTART, json, err);
 }

@@ -89,8 +89,8 @@ static int init_setup(const struct init_args *a, struct hooks_meeting *meeting, 
 }
 
 /* The fifo stays open (close-on-exec) in *ret_fifo: `start` sees its last writer go as the moment the
- * user program is executed (or the init died), which it waits for when there are startContainer or
- * poststart hooks. */
+ * user program is executed, which it waits for when there are startContainer or poststart hooks. An
+ * init that fails after this writes one more byte first (tell_start_failed). */
 static int wait_for_start(int state_dirfd, int *ret_fifo, struct error *err)
 {
         _cleanup_close_ int fifo = -1;
@@ -121,6 +121,17 @@ static int hand_over_fds(const struct init_args *a, int exec_fifo, struct error 
         return fds_close_from(3 + a->preserve_fds, exec_fifo, err);
 }
 
+/* A byte after the first tells a `start` that waits for the exec that it will never come: without it,
+ * an init that failed and a workload that already exited would look alike. start may be gone (no
+ * reader): the write then fails, and must not kill us with SIGPIPE. */
+static void tell_start_failed(int exec_fifo)
+{
+        if (exec_fifo < 0)
+                return;
+        signal(SIGPIPE, SIG_IGN);
+        write_all(exec_fifo, "!", 1);
+}
+
 _Noreturn void init_main(const struct init_args *a)
 {
         struct error err = { 0 };
@@ -147,5 +158,6 @@ _Noreturn void init_main(const struct init_args *a)
             seccomp_install_at(a->spec, SECCOMP_BEFORE_EXEC, -1, &err) == 0)
                 process_exec(a->spec, program, a->preserve_fds, &err);
         fprintf(stderr, "skiff: init: %s\n", err.msg);
+        tell_start_failed(exec_fifo);
         _exit(127);
 }

@@ -141,6 +141,19 @@ fail_hook() {
         assert_nothing_left "$CID"
 }
 
+@test "hooks: a workload that exits at once has started: poststart runs and run gets its code" {
+        update_config --argjson h "$(hook poststart)" '.hooks.poststart = [$h]'
+        set_cmd 'exit 5'
+        # strace makes start's wait for the exec (its second poll) time out 0.3 s late, by when the
+        # workload has exited. (LeakSanitizer cannot run under ptrace.)
+        run bash -c "ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=poll \\
+                -e inject=poll:retval=0:delay_exit=300000:when=2 '$SKIFF' --root '$ROOT' run --bundle '$BUNDLE' '$CID'"
+        echo "$output"
+        [ "$status" -eq 5 ]
+        [ "$(cut -d' ' -f1 "$LOG")" = poststart ]
+        assert_nothing_left "$CID"
+}
+
 @test "hooks: a failing poststop hook only warns: delete succeeds and leaves nothing" {
         fail_hook poststop
         set_cmd 'true'
