@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -35,13 +36,46 @@ static long bound_of(int fd)
         return getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len) == 0 ? (long)tv.tv_sec : 0;
 }
 
+/* One message, with n_fds fds (SCM_RIGHTS) when there are any. */
+static ssize_t send_msg(int fd, const struct sync_msg *m, const int *fds, size_t n_fds)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
+                struct cmsghdr align;
+        } control = { 0 };
+        struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof(*m) };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+        if (n_fds > SYNC_MAX_FDS)
+                return -E2BIG;
+        if (n_fds > 0) {
+                struct cmsghdr *c;
+
+                msg.msg_control = control.buf;
+                msg.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+                c = CMSG_FIRSTHDR(&msg);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+                memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
+        }
+        return sendmsg(fd, &msg, MSG_NOSIGNAL) == sizeof(*m) ? 0 : -errno;
+}
+
+int sync_send_fds(int fd, int type, const int *fds, size_t n, struct error *err)
+{
+        struct sync_msg m = { .type = type, .value = (int)n };
+        ssize_t r = send_msg(fd, &m, fds, n);
+
+        return r < 0 ? error_sys(err, (int)-r, "sync send") : 0;
+}
+
 int sync_send(int fd, int type, int value, struct error *err)
 {
         struct sync_msg m = { .type = type, .value = value };
+        ssize_t r = send_msg(fd, &m, NULL, 0);
 
-        if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-                return error_sys(err, errno, "sync send");
-        return 0;
+        return r < 0 ? error_sys(err, (int)-r, "sync send") : 0;
 }
 
 int sync_send_error(int fd, const struct error *failure)
@@ -50,7 +84,7 @@ int sync_send_error(int fd, const struct error *failure)
 
         memcpy(m.msg, failure->msg, sizeof(m.msg));
         m.msg[sizeof(m.msg) - 1] = '\0';
-        return send(fd, &m, sizeof(m), MSG_NOSIGNAL) == sizeof(m) ? 0 : -errno;
+        return (int)send_msg(fd, &m, NULL, 0);
 }
 
 bool sync_take_error(int fd, struct error *err)
@@ -64,13 +98,51 @@ bool sync_take_error(int fd, struct error *err)
         return true;
 }
 
-int sync_expect(int fd, int expect, int *ret_value, const char *peer, struct error *err)
+/* The fds that came with msg, into fds[] (at most max; more is a protocol error, and all are closed). */
+static int take_fds(struct msghdr *msg, int *fds, size_t max, size_t *ret_n)
 {
+        bool dropped = msg->msg_flags & MSG_CTRUNC;
+        size_t n = 0;
+
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+                size_t k;
+
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                        continue;
+                k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < k; i++) {
+                        int one;
+
+                        memcpy(&one, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                        if (n < max) {
+                                fds[n++] = one;
+                        } else {
+                                close(one);
+                                dropped = true;
+                        }
+                }
+        }
+        *ret_n = n;
+        return dropped ? -EPROTO : 0;
+}
+
+static int receive(int fd, int expect, int *ret_value, int *fds, size_t max_fds, size_t *ret_n, const char *peer,
+                   struct error *err)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
+                struct cmsghdr align;
+        } control;
         struct sync_msg m;
+        struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                              .msg_controllen = sizeof(control.buf) };
+        size_t n_fds = 0;
         ssize_t n;
+        int r;
 
         do
-                n = recv(fd, &m, sizeof(m), 0);
+                n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
         while (n < 0 && errno == EINTR);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
                 return error_set(err, ETIMEDOUT, "%s did not answer within %ld s (SKIFF_SYNC_TIMEOUT)", peer,
@@ -79,15 +151,34 @@ int sync_expect(int fd, int expect, int *ret_value, const char *peer, struct err
                 return error_sys(err, errno, "sync receive from %s", peer);
         if (n == 0)
                 return error_set(err, EPIPE, "%s exited during setup", peer);
+        r = take_fds(&msg, fds, max_fds, &n_fds);
         if (n != sizeof(m))
-                return error_set(err, EPROTO, "short sync message from %s", peer);
-        if (m.type == SYNC_ERROR) {
+                r = error_set(err, EPROTO, "short sync message from %s", peer);
+        else if (m.type == SYNC_ERROR) {
                 m.msg[sizeof(m.msg) - 1] = '\0';
-                return error_set(err, m.code > 0 ? m.code : EIO, "%s", m.msg);
+                r = error_set(err, m.code > 0 ? m.code : EIO, "%s", m.msg);
+        } else if (m.type != expect)
+                r = error_set(err, EPROTO, "unexpected sync message %d from %s", m.type, peer);
+        else if (r < 0)
+                r = error_set(err, EPROTO, "more fds than %zu from %s", max_fds, peer);
+        if (r < 0) {
+                for (size_t i = 0; i < n_fds; i++)
+                        close(fds[i]);
+                return r;
         }
-        if (m.type != expect)
-                return error_set(err, EPROTO, "unexpected sync message %d from %s", m.type, peer);
         if (ret_value)
                 *ret_value = m.value;
+        if (ret_n)
+                *ret_n = n_fds;
         return 0;
+}
+
+int sync_expect(int fd, int expect, int *ret_value, const char *peer, struct error *err)
+{
+        return receive(fd, expect, ret_value, NULL, 0, NULL, peer, err);
+}
+
+int sync_expect_fds(int fd, int expect, int *fds, size_t max, size_t *ret_n, const char *peer, struct error *err)
+{
+        return receive(fd, expect, NULL, fds, max, ret_n, peer, err);
 }
