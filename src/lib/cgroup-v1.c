@@ -2,6 +2,7 @@
  * group of them) under /sys/fs/cgroup, and, on hybrid hosts, a cgroup2 mount at
  * /sys/fs/cgroup/unified whose controllers (hugetlb on this kind of machine) are used from there. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,12 @@ static char *const *mounts(void)
         if (!list)
                 list = parse_mounts();
         return list;
+}
+
+/* Whether a mounts() entry is the hybrid host's cgroup2 mount: it alone has no options. */
+static bool is_cgroup2(const char *entry)
+{
+        return !strchr(entry, ',');
 }
 
 /* The mount point in a mounts() entry. */
@@ -207,7 +214,8 @@ static int v1_create(const char *path, const struct spec_resources *res, struct 
         return 0;
 }
 
-static int v1_enter(const char *path, pid_t pid, struct error *err)
+/* The hybrid host's cgroup2 mount by pid; each v1 hierarchy's `tasks`, opened for the process. */
+static int v1_enter(const char *path, pid_t pid, struct cgroup_tasks *tasks, struct error *err)
 {
         char *const *ms = mounts();
         int r;
@@ -215,8 +223,22 @@ static int v1_enter(const char *path, pid_t pid, struct error *err)
         for (size_t i = 0; ms[i]; i++) {
                 _cleanup_free_ char *m = mount_dir(ms[i]);
                 _cleanup_free_ char *dir = xasprintf("%s%s", m, path);
-                if ((r = cg_writef(dir, "cgroup.procs", "linux.cgroupsPath", err, "%d", (int)pid)) < 0)
-                        return r;
+                _cleanup_free_ char *file = NULL;
+                int fd;
+
+                if (is_cgroup2(ms[i])) {
+                        if ((r = cg_writef(dir, "cgroup.procs", "linux.cgroupsPath", err, "%d", (int)pid)) < 0)
+                                return r;
+                        continue;
+                }
+                if (tasks->n == CGROUP_MAX_TASKS_FDS)
+                        return error_set(err, E2BIG, "linux.cgroupsPath: more than %d v1 hierarchies",
+                                         CGROUP_MAX_TASKS_FDS);
+                file = xasprintf("%s/tasks", dir);
+                fd = open(file, O_WRONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return error_sys(err, errno, "linux.cgroupsPath: open %s", file);
+                tasks->fds[tasks->n++] = fd;
         }
         return 0;
 }

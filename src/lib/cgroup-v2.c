@@ -197,8 +197,9 @@ static int v2_create(const char *path, const struct spec_resources *res, struct 
         return enable_wanted(path, res, err);
 }
 
-static int v2_enter(const char *path, pid_t pid, struct error *err)
+static int v2_enter(const char *path, pid_t pid, struct cgroup_tasks *tasks, struct error *err)
 {
+        (void)tasks; /* cgroup2 has no tasks file: every move is by pid */
         _cleanup_free_ char *dir = xasprintf("%s%s", MOUNT, path);
 
         return cg_writef(dir, "cgroup.procs", "linux.cgroupsPath", err, "%d", (int)pid);

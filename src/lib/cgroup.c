@@ -346,9 +346,32 @@ int cgroup_create(const char *path, const struct spec *spec, bool *ret_populated
         return 0;
 }
 
-int cgroup_enter(const char *path, pid_t pid, struct error *err)
+int cgroup_enter_from_host(const char *path, pid_t pid, struct cgroup_tasks *ret, struct error *err)
 {
-        return backend()->enter(path, pid, err);
+        int r;
+
+        ret->n = 0;
+        if ((r = backend()->enter(path, pid, ret, err)) < 0)
+                cgroup_tasks_close(ret);
+        return r;
+}
+
+int cgroup_enter_self(struct cgroup_tasks *t, struct error *err)
+{
+        int r = 0;
+
+        for (size_t i = 0; i < t->n && r == 0; i++)
+                if (write(t->fds[i], "0", 1) != 1)
+                        r = error_sys(err, errno, "linux.cgroupsPath: enter the cgroup");
+        cgroup_tasks_close(t);
+        return r;
+}
+
+void cgroup_tasks_close(struct cgroup_tasks *t)
+{
+        for (size_t i = 0; i < t->n; i++)
+                close(t->fds[i]);
+        t->n = 0;
 }
 
 int cgroup_update(const char *path, const struct spec_resources *res, struct error *err)

@@ -26,7 +26,25 @@ const char *cgroup_layout_name(void);
  * device rules. A path that exists frozen is refused; *ret_populated says it existed with processes
  * in it already (the caller warns). On failure nothing skiff made is left. */
 int cgroup_create(const char *path, const struct spec *spec, bool *ret_populated, struct error *err);
-int cgroup_enter(const char *path, pid_t pid, struct error *err);
+
+/* Moving a process into a cgroup by its pid takes the kernel's threadgroup lock for writing, which
+ * first waits for an RCU grace period: 10-30 ms on these hosts, unless another such move came
+ * moments before (so a cold start pays it, back-to-back runs hide it). A process that writes "0" to
+ * a v1 hierarchy's `tasks` moves only itself (the calling thread) and takes no such lock.
+ *
+ * So the host side opens `tasks` in each v1 hierarchy for the process, and moves it by pid only
+ * where there is no other way: cgroup2 (every controller on v2, the unified mount on hybrid
+ * hosts). The process, single-threaded, then enters with cgroup_enter_self. */
+#define CGROUP_MAX_TASKS_FDS 32
+struct cgroup_tasks {
+        int fds[CGROUP_MAX_TASKS_FDS];
+        size_t n;
+};
+int cgroup_enter_from_host(const char *path, pid_t pid, struct cgroup_tasks *ret, struct error *err);
+/* In the process to move: write "0" to each of t's files; they are closed either way. */
+int cgroup_enter_self(struct cgroup_tasks *t, struct error *err);
+void cgroup_tasks_close(struct cgroup_tasks *t);
+
 /* Change the limits of a running container's cgroup (skiff update): only what `res` sets. */
 int cgroup_update(const char *path, const struct spec_resources *res, struct error *err);
 /* Freeze or thaw every process of the cgroup; waits (bounded) until the kernel says it is done. */

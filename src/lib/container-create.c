@@ -39,7 +39,8 @@ struct creation {
         pid_t init_pid;
         int shim_sync, init_sync;
         bool watch;     /* SHIM_MODE_WATCH: the caller, not the shim, is the init's parent */
-        bool in_cgroup; /* the init was moved into st.cgroup */
+        bool in_cgroup; /* the init was moved into st.cgroup, or sent what enters it */
+        struct cgroup_tasks tasks; /* sent with SYNC_GO: the init enters its v1 cgroups itself */
         struct storage_attach *storage; /* a thin rootfs or volumes (storage-container.h) */
 };
 
@@ -259,7 +260,8 @@ static int make_cgroup(struct creation *c, struct error *err)
         return 0;
 }
 
-/* From the host side, with the init waiting for SYNC_GO: maps, oom score, cgroup. */
+/* From the host side, with the init waiting for SYNC_GO: maps, oom score, cgroup (what must be
+ * done by pid; the rest the init does with c->tasks). */
 static int prepare_init(struct creation *c, struct error *err)
 {
         int r;
@@ -272,8 +274,8 @@ static int prepare_init(struct creation *c, struct error *err)
                 if ((r = write_file(path, value, err)) < 0)
                         return error_wrap(err, "process.oomScoreAdj");
         }
-        if ((r = cgroup_enter(c->st.cgroup, c->init_pid, err)) < 0)
-                return error_wrap(err, "linux.cgroupsPath");
+        if ((r = cgroup_enter_from_host(c->st.cgroup, c->init_pid, &c->tasks, err)) < 0)
+                return r;
         c->in_cgroup = true;
         crash_point("after-cgroup");
         return 0;
@@ -466,7 +468,8 @@ int container_create(const struct create_options *o, struct state *ret_state, st
         if ((r = spawn(&c, err)) < 0 || (r = make_cgroup(&c, err)) < 0 ||
             (r = receive_pid(&c, err)) < 0 ||
             (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
-            (r = sync_send(c.init_sync, SYNC_GO, 0, err)) < 0 || (r = meet_init(&c, err)) < 0 ||
+            (r = sync_send_fds(c.init_sync, SYNC_GO, c.tasks.fds, c.tasks.n, err)) < 0 ||
+            (r = meet_init(&c, err)) < 0 ||
             (r = await_ready(&c, err)) < 0 ||
             (r = finish(&c, err)) < 0)
                 goto fail;
@@ -486,6 +489,7 @@ out:
                 state_clear(&c.st);
         }
         storage_attach_free(c.storage);
+        cgroup_tasks_close(&c.tasks);
         if (c.shim_sync >= 0)
                 close(c.shim_sync);
         if (c.init_sync >= 0)

@@ -100,17 +100,22 @@ fail:
         _exit(255);
 }
 
-/* Forked by exec on the host and put in the container's cgroup: join the namespaces, fork the
+/* Forked by exec on the host: enter the container's cgroup, join the namespaces, fork the
  * workload's process (a pid namespace takes only children), tell its pid, exit. */
 _Noreturn static void joiner(const struct exec_options *o, int pidfd, int ns_flags, int sync_fd, int console_fd)
 {
         struct error err = { 0 };
+        struct cgroup_tasks tasks = { 0 };
         int order[2];
         pid_t pid;
 
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (sync_expect(sync_fd, SYNC_GO, NULL, "skiff exec", &err) < 0)
+        if (sync_expect_fds(sync_fd, SYNC_GO, tasks.fds, CGROUP_MAX_TASKS_FDS, &tasks.n, "skiff exec", &err) < 0)
                 _exit(255);
+        if (cgroup_enter_self(&tasks, &err) < 0) {
+                error_wrap(&err, "join the container's cgroup");
+                goto fail;
+        }
         if (ns_flags && setns(pidfd, ns_flags) < 0) {
                 error_sys(&err, errno, "join the namespaces of the container's init");
                 goto fail;
@@ -188,6 +193,7 @@ static int start(const struct exec_options *o, const struct state *st, int pidfd
                  int console_fd, pid_t *ret_pid, struct error *err)
 {
         _cleanup_close_ int sync_fd = -1;
+        struct cgroup_tasks tasks = { 0 };
         int pair[2], status, r;
         pid_t joiner_pid;
 
@@ -209,11 +215,13 @@ static int start(const struct exec_options *o, const struct state *st, int pidfd
                 waitpid(joiner_pid, &status, 0);
                 return r;
         }
-        /* Join the cgroup from out here, where the host's cgroupfs is ours to write. */
-        if ((r = cgroup_enter(st->cgroup, joiner_pid, err)) < 0)
+        /* The cgroup's files are opened out here, where the host's cgroupfs is ours to write; the
+         * joining process enters its v1 hierarchies itself (cgroup.h says why). */
+        if ((r = cgroup_enter_from_host(st->cgroup, joiner_pid, &tasks, err)) < 0)
                 error_wrap(err, "join the container's cgroup");
-        else if ((r = sync_send(sync_fd, SYNC_GO, 0, err)) >= 0)
+        else if ((r = sync_send_fds(sync_fd, SYNC_GO, tasks.fds, tasks.n, err)) >= 0)
                 r = sync_expect(sync_fd, SYNC_PID, ret_pid, "the joining process", err);
+        cgroup_tasks_close(&tasks);
         if (r < 0)
                 kill(joiner_pid, SIGKILL);
         while (waitpid(joiner_pid, &status, 0) < 0 && errno == EINTR)

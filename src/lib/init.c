@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "hooks.h"
 #include "namespaces.h"
 #include "process.h"
@@ -36,12 +37,22 @@ struct init_steps {
         struct hooks_meeting *meeting;
 };
 
-/* Create sends SYNC_GO once it has moved the init into its cgroup: only then is a new cgroup
- * namespace rooted at the container's cgroup, and only then may the cgroup mounts be made. */
+/* Create sends SYNC_GO once the cgroup is ready, with the `tasks` files of its v1 hierarchies: the
+ * init enters them itself (cgroup.h says why). */
+static int enter_cgroup(const struct init_args *a, struct error *err)
+{
+        struct cgroup_tasks tasks = { 0 };
+        int r = sync_expect_fds(a->sync_fd, SYNC_GO, tasks.fds, CGROUP_MAX_TASKS_FDS, &tasks.n, "skiff create", err);
+
+        return r < 0 ? r : cgroup_enter_self(&tasks, err);
+}
+
+/* Only once the init is in its cgroup is a new cgroup namespace rooted there, and only then may the
+ * cgroup mounts be made. */
 static int step_enter_cgroup(void *data, struct error *err)
 {
         const struct init_args *a = ((struct init_steps *)data)->a;
-        int r = sync_expect(a->sync_fd, SYNC_GO, NULL, "skiff create", err);
+        int r = enter_cgroup(a, err);
 
         return r < 0 ? r : ns_unshare_cgroup(a->spec, err);
 }
@@ -65,7 +76,7 @@ static int init_setup(const struct init_args *a, struct hooks_meeting *meeting, 
                                           .before_pivot = step_before_pivot, .data = &steps };
         int r;
 
-        if (!early && (r = sync_expect(a->sync_fd, SYNC_GO, NULL, "skiff create", err)) < 0)
+        if (!early && (r = enter_cgroup(a, err)) < 0)
                 return r;
         if ((r = ns_join_paths(spec, err)) < 0 || (!early && (r = ns_unshare_cgroup(spec, err)) < 0))
                 return r;

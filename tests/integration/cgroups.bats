@@ -240,6 +240,43 @@ load cgroups-helpers
         fi
 }
 
+# assert_entered TRACE PID: in strace -y's TRACE, PID entered every v1 hierarchy by writing "0" to
+# its tasks (no grace-period wait: cgroup.h) and was written by pid only to cgroup2's cgroup.procs.
+assert_entered() {
+        local trace=$1 pid=$2 mnt
+        for mnt in $(findmnt -rn -t cgroup -o TARGET); do
+                grep -q "^$pid write([0-9]*<$mnt/skiff-test/$CID/tasks>, \"0\", 1)" "$trace" ||
+                        { echo "$pid did not write 0 to $mnt/skiff-test/$CID/tasks" >&2; return 1; }
+                if grep "<$mnt/skiff-test/$CID/cgroup.procs>" "$trace" >&2; then
+                        echo "a pid was written to $mnt (v1)" >&2
+                        return 1
+                fi
+        done
+        for mnt in $(findmnt -rn -t cgroup2 -o TARGET); do
+                grep -q "write([0-9]*<$mnt/skiff-test/$CID/cgroup.procs>, \"$pid\"" "$trace" ||
+                        { echo "$pid was not written to $mnt/skiff-test/$CID/cgroup.procs" >&2; return 1; }
+        done
+}
+
+@test "the init and an exec'd process enter v1 cgroups themselves (0 to tasks); only cgroup2 gets a pid" {
+        # (LeakSanitizer cannot run under ptrace.)
+        set_cmd 'sleep 100'
+        ASAN_OPTIONS=detect_leaks=0 strace -f -qq -y -e trace=write -o "$BATS_TEST_TMPDIR/create.trace" \
+                "$SKIFF" --root "$ROOT" create --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 &
+        wait_status "$CID" created
+        pid=$(pid_of "$CID")
+        ASAN_OPTIONS=detect_leaks=0 strace -f -qq -y -e trace=write -o "$BATS_TEST_TMPDIR/exec.trace" \
+                "$SKIFF" --root "$ROOT" exec "$CID" true
+        skiff delete --force "$CID"
+        wait
+        assert_entered "$BATS_TEST_TMPDIR/create.trace" "$pid"
+        # The joining process: the one that wrote "0" to a tasks file, or whose pid went to cgroup2.
+        joiner=$(sed -nE 's/^([0-9]+) write\([0-9]+<[^>]*\/tasks>, "0".*/\1/p
+                s/.*<[^>]*\/cgroup\.procs>, "([0-9]+)".*/\1/p' "$BATS_TEST_TMPDIR/exec.trace" | head -1)
+        [ -n "$joiner" ]
+        assert_entered "$BATS_TEST_TMPDIR/exec.trace" "$joiner"
+}
+
 @test "the cgroup goes away when the container is deleted, stragglers killed first" {
         # Without a pid namespace a background process outlives the init.
         update_config '.linux.namespaces |= map(select(.type != "pid"))'
