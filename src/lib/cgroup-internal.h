@@ -18,9 +18,8 @@ struct cgroup_backend {
         int (*check)(const struct spec_resources *res, struct error *err);
         /* Make the cgroup's directories and let the controllers `res` needs into them. */
         int (*create)(const char *path, const struct spec_resources *res, struct error *err);
-        /* Move pid in where it must be done by pid; add the files it writes "0" to itself to *tasks
-         * (cgroup.h says why). */
-        int (*enter)(const char *path, pid_t pid, struct cgroup_tasks *tasks, struct error *err);
+        /* Open `tasks` of each v1 hierarchy into *tasks (cgroup.h says why). */
+        int (*open_tasks)(const char *path, struct cgroup_tasks *tasks, struct error *err);
         /* Write the limits `res` sets; `rules` (NULL on update) are the device rules to enforce. */
         int (*apply)(const char *path, const struct spec_resources *res, const struct res_device_rule *rules,
                      size_t n_rules, bool update, struct error *err);

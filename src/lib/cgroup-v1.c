@@ -214,27 +214,23 @@ static int v1_create(const char *path, const struct spec_resources *res, struct 
         return 0;
 }
 
-/* The hybrid host's cgroup2 mount by pid; each v1 hierarchy's `tasks`, opened for the process. */
-static int v1_enter(const char *path, pid_t pid, struct cgroup_tasks *tasks, struct error *err)
+/* Each v1 hierarchy's `tasks`; not the hybrid host's cgroup2 mount, which the process was cloned
+ * into. */
+static int v1_open_tasks(const char *path, struct cgroup_tasks *tasks, struct error *err)
 {
         char *const *ms = mounts();
-        int r;
 
         for (size_t i = 0; ms[i]; i++) {
-                _cleanup_free_ char *m = mount_dir(ms[i]);
-                _cleanup_free_ char *dir = xasprintf("%s%s", m, path);
-                _cleanup_free_ char *file = NULL;
+                _cleanup_free_ char *m = NULL, *file = NULL;
                 int fd;
 
-                if (is_cgroup2(ms[i])) {
-                        if ((r = cg_writef(dir, "cgroup.procs", "linux.cgroupsPath", err, "%d", (int)pid)) < 0)
-                                return r;
+                if (is_cgroup2(ms[i]))
                         continue;
-                }
                 if (tasks->n == CGROUP_MAX_TASKS_FDS)
                         return error_set(err, E2BIG, "linux.cgroupsPath: more than %d v1 hierarchies",
                                          CGROUP_MAX_TASKS_FDS);
-                file = xasprintf("%s/tasks", dir);
+                m = mount_dir(ms[i]);
+                file = xasprintf("%s%s/tasks", m, path);
                 fd = open(file, O_WRONLY | O_CLOEXEC);
                 if (fd < 0)
                         return error_sys(err, errno, "linux.cgroupsPath: open %s", file);
@@ -575,7 +571,7 @@ const struct cgroup_backend cgroup_backend_v1 = {
         .name = "v1",
         .check = v1_check,
         .create = v1_create,
-        .enter = v1_enter,
+        .open_tasks = v1_open_tasks,
         .apply = v1_apply,
         .freeze = v1_freeze,
         .is_frozen = v1_is_frozen,

@@ -197,12 +197,13 @@ static int v2_create(const char *path, const struct spec_resources *res, struct 
         return enable_wanted(path, res, err);
 }
 
-static int v2_enter(const char *path, pid_t pid, struct cgroup_tasks *tasks, struct error *err)
+/* cgroup2 has no tasks file: the process was cloned into its cgroup. */
+static int v2_open_tasks(const char *path, struct cgroup_tasks *tasks, struct error *err)
 {
-        (void)tasks; /* cgroup2 has no tasks file: every move is by pid */
-        _cleanup_free_ char *dir = xasprintf("%s%s", MOUNT, path);
-
-        return cg_writef(dir, "cgroup.procs", "linux.cgroupsPath", err, "%d", (int)pid);
+        (void)path;
+        (void)tasks;
+        (void)err;
+        return 0;
 }
 
 static void limit_str(char *buf, size_t len, int64_t v)
@@ -452,7 +453,7 @@ const struct cgroup_backend cgroup_backend_v2 = {
         .name = "v2",
         .check = v2_check,
         .create = v2_create,
-        .enter = v2_enter,
+        .open_tasks = v2_open_tasks,
         .apply = v2_apply,
         .freeze = v2_freeze,
         .is_frozen = v2_is_frozen,

@@ -32,15 +32,22 @@ int cgroup_create(const char *path, const struct spec *spec, bool *ret_populated
  * moments before (so a cold start pays it, back-to-back runs hide it). A process that writes "0" to
  * a v1 hierarchy's `tasks` moves only itself (the calling thread) and takes no such lock.
  *
- * So the host side opens `tasks` in each v1 hierarchy for the process, and moves it by pid only
- * where there is no other way: cgroup2 (every controller on v2, the unified mount on hybrid
- * hosts). The process, single-threaded, then enters with cgroup_enter_self. */
+ * A process cloned into a cgroup2 directory (CLONE_INTO_CGROUP) is born there, with no such wait
+ * either. So skiff clones the init and exec's joining process into the cgroup2 part (all of it on
+ * v2, the unified mount on hybrid hosts: cgroup_open_cgroup2, clone-into.h), and the host side
+ * opens `tasks` in each v1 hierarchy for the process, which (single-threaded) enters with
+ * cgroup_enter_self. */
 #define CGROUP_MAX_TASKS_FDS 32
 struct cgroup_tasks {
         int fds[CGROUP_MAX_TASKS_FDS];
         size_t n;
 };
-int cgroup_enter_from_host(const char *path, pid_t pid, struct cgroup_tasks *ret, struct error *err);
+/* Whether this host has a cgroup2 hierarchy (v2, hybrid). */
+bool cgroup_has_cgroup2(void);
+/* An O_PATH fd (close-on-exec) on the existing cgroup's cgroup2 directory, to clone into; -1 in
+ * *ret_fd on a host without cgroup2. */
+int cgroup_open_cgroup2(const char *path, int *ret_fd, struct error *err);
+int cgroup_open_tasks(const char *path, struct cgroup_tasks *ret, struct error *err);
 /* In the process to move: write "0" to each of t's files; they are closed either way. */
 int cgroup_enter_self(struct cgroup_tasks *t, struct error *err);
 void cgroup_tasks_close(struct cgroup_tasks *t);

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "clone-into.h"
 #include "hooks.h"
 #include "init.h"
 #include "mount-idmap.h"
@@ -40,6 +41,7 @@ struct creation {
         int shim_sync, init_sync;
         bool watch;     /* SHIM_MODE_WATCH: the caller, not the shim, is the init's parent */
         bool in_cgroup; /* the init was moved into st.cgroup, or sent what enters it */
+        int cgroup2_fd; /* st.cgroup's cgroup2 directory, which the init is cloned into; or -1 */
         struct cgroup_tasks tasks; /* sent with SYNC_GO: the init enters its v1 cgroups itself */
         struct storage_attach *storage; /* a thin rootfs or volumes (storage-container.h) */
 };
@@ -84,14 +86,16 @@ static int clone_init(struct creation *c, int init_sync, int state_dirfd, pid_t 
         if (spec_namespace(c->spec, CLONE_NEWTIME))
                 own_timens = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
         if ((r = ns_enter_for_children(c->spec, err)) == 0) {
-                pid = (pid_t)syscall(SYS_clone, (unsigned long)ns_clone_flags(c->spec) | (c->watch ? CLONE_PARENT : 0) | SIGCHLD,
-                                     NULL, NULL, NULL, NULL);
+                pid = clone_into((unsigned long)ns_clone_flags(c->spec) | (c->watch ? CLONE_PARENT : 0), c->cgroup2_fd);
                 if (pid == 0) {
                         /* None of the caller's fds but its own: the lock is create's alone (holding
-                         * it would block `skiff start` for good), and a sync socket of another pair
-                         * would hide its peer's exit. */
+                         * it would block `skiff start` for good), a sync socket of another pair
+                         * would hide its peer's exit, and the host's cgroupfs is no business of a
+                         * process the container can see. */
                         if (c->lock_fd >= 0)
                                 close(c->lock_fd);
+                        if (c->cgroup2_fd >= 0)
+                                close(c->cgroup2_fd);
                         if (c->init_sync >= 0)
                                 close(c->init_sync);
                         if (c->shim_sync >= 0)
@@ -243,14 +247,16 @@ static int receive_pid(struct creation *c, struct error *err)
         return sync_expect(c->shim_sync, SYNC_PID, &c->init_pid, "skiff-shim", err);
 }
 
-/* While the shim-to-be forks and clones, or the init makes its first mounts (two CPUs: at the same
- * time). The first state written holds the cgroup's path: recovery takes it apart if create dies. */
+/* On a host with cgroup2, before the init is cloned into it; on pure v1, while the shim-to-be forks
+ * and clones, or the init makes its first mounts (two CPUs: at the same time). The first state
+ * written holds the cgroup's path: recovery takes it apart if create dies. */
 static int make_cgroup(struct creation *c, struct error *err)
 {
         bool populated = false;
         int r;
 
-        if ((r = cgroup_create(c->st.cgroup, c->spec, &populated, err)) < 0)
+        if ((r = cgroup_create(c->st.cgroup, c->spec, &populated, err)) < 0 ||
+            (r = cgroup_open_cgroup2(c->st.cgroup, &c->cgroup2_fd, err)) < 0)
                 return r;
         if (populated && c->o->warn) {
                 _cleanup_free_ char *msg = xasprintf("linux.cgroupsPath: cgroup %s already holds processes; "
@@ -260,8 +266,8 @@ static int make_cgroup(struct creation *c, struct error *err)
         return 0;
 }
 
-/* From the host side, with the init waiting for SYNC_GO: maps, oom score, cgroup (what must be
- * done by pid; the rest the init does with c->tasks). */
+/* From the host side, with the init waiting for SYNC_GO: maps, oom score, and the v1 cgroup files
+ * the init enters itself (it was cloned into the cgroup2 part). */
 static int prepare_init(struct creation *c, struct error *err)
 {
         int r;
@@ -274,7 +280,7 @@ static int prepare_init(struct creation *c, struct error *err)
                 if ((r = write_file(path, value, err)) < 0)
                         return error_wrap(err, "process.oomScoreAdj");
         }
-        if ((r = cgroup_enter_from_host(c->st.cgroup, c->init_pid, &c->tasks, err)) < 0)
+        if ((r = cgroup_open_tasks(c->st.cgroup, &c->tasks, err)) < 0)
                 return r;
         c->in_cgroup = true;
         crash_point("after-cgroup");
@@ -428,7 +434,8 @@ static int load_spec(const struct create_options *o, struct spec **ret, char **r
 int container_create(const struct create_options *o, struct state *ret_state, struct error *err)
 {
         _cleanup_(spec_freep) struct spec *spec = NULL;
-        struct creation c = { .o = o, .lock_fd = -1, .shim_sync = -1, .init_sync = -1 };
+        struct creation c = { .o = o, .lock_fd = -1, .shim_sync = -1, .init_sync = -1, .cgroup2_fd = -1 };
+        bool cgroup_first;
         _cleanup_free_ char *fifo = NULL;
         enum shim_mode mode;
         int r;
@@ -465,7 +472,9 @@ int container_create(const struct create_options *o, struct state *ret_state, st
         if ((r = storage_container_prepare(spec, o->root, o->id, &c.storage, err)) < 0 ||
             (r = mount_idmap_prepare(spec, err)) < 0)
                 goto fail;
-        if ((r = spawn(&c, err)) < 0 || (r = make_cgroup(&c, err)) < 0 ||
+        cgroup_first = cgroup_has_cgroup2();
+        if ((cgroup_first && (r = make_cgroup(&c, err)) < 0) || (r = spawn(&c, err)) < 0 ||
+            (!cgroup_first && (r = make_cgroup(&c, err)) < 0) ||
             (r = receive_pid(&c, err)) < 0 ||
             (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
             (r = sync_send_fds(c.init_sync, SYNC_GO, c.tasks.fds, c.tasks.n, err)) < 0 ||
@@ -490,6 +499,8 @@ out:
         }
         storage_attach_free(c.storage);
         cgroup_tasks_close(&c.tasks);
+        if (c.cgroup2_fd >= 0)
+                close(c.cgroup2_fd);
         if (c.shim_sync >= 0)
                 close(c.shim_sync);
         if (c.init_sync >= 0)

@@ -14,6 +14,7 @@
 
 #include "signal-forward.h"
 #include "cgroup.h"
+#include "clone-into.h"
 #include "fds.h"
 #include "process.h"
 #include "sealed-exe.h"
@@ -192,34 +193,37 @@ static int forward_seccomp_listener(const struct exec_options *o, const struct s
 static int start(const struct exec_options *o, const struct state *st, int pidfd, int ns_flags,
                  int console_fd, pid_t *ret_pid, struct error *err)
 {
-        _cleanup_close_ int sync_fd = -1;
+        _cleanup_close_ int sync_fd = -1, cgroup2_fd = -1;
         struct cgroup_tasks tasks = { 0 };
         int pair[2], status, r;
         pid_t joiner_pid;
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+        /* The cgroup's files are opened out here, where the host's cgroupfs is ours to write: the
+         * joining process is cloned into the cgroup2 part and enters its v1 hierarchies itself
+         * (cgroup.h says why). */
+        if ((r = cgroup_open_cgroup2(st->cgroup, &cgroup2_fd, err)) < 0 ||
+            (r = cgroup_open_tasks(st->cgroup, &tasks, err)) < 0)
+                return error_wrap(err, "join the container's cgroup");
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+                cgroup_tasks_close(&tasks);
                 return error_sys(err, errno, "create socket pair");
+        }
         sync_fd = pair[0];
-        joiner_pid = fork();
+        joiner_pid = clone_into(0, cgroup2_fd);
         if (joiner_pid < 0) {
                 close(pair[1]);
-                return error_sys(err, errno, "fork");
+                cgroup_tasks_close(&tasks);
+                return error_sys(err, errno, "clone the joining process into the container's cgroup");
         }
         if (joiner_pid == 0) {
                 close(pair[0]);
+                close(cgroup2_fd);
+                cgroup_tasks_close(&tasks);
                 joiner(o, pidfd, ns_flags, pair[1], console_fd);
         }
         close(pair[1]);
-        if ((r = sync_bound(sync_fd, sync_timeout_seconds(), err)) < 0) {
-                kill(joiner_pid, SIGKILL);
-                waitpid(joiner_pid, &status, 0);
-                return r;
-        }
-        /* The cgroup's files are opened out here, where the host's cgroupfs is ours to write; the
-         * joining process enters its v1 hierarchies itself (cgroup.h says why). */
-        if ((r = cgroup_enter_from_host(st->cgroup, joiner_pid, &tasks, err)) < 0)
-                error_wrap(err, "join the container's cgroup");
-        else if ((r = sync_send_fds(sync_fd, SYNC_GO, tasks.fds, tasks.n, err)) >= 0)
+        if ((r = sync_bound(sync_fd, sync_timeout_seconds(), err)) == 0 &&
+            (r = sync_send_fds(sync_fd, SYNC_GO, tasks.fds, tasks.n, err)) == 0)
                 r = sync_expect(sync_fd, SYNC_PID, ret_pid, "the joining process", err);
         cgroup_tasks_close(&tasks);
         if (r < 0)

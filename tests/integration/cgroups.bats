@@ -241,40 +241,71 @@ load cgroups-helpers
 }
 
 # assert_entered TRACE PID: in strace -y's TRACE, PID entered every v1 hierarchy by writing "0" to
-# its tasks (no grace-period wait: cgroup.h) and was written by pid only to cgroup2's cgroup.procs.
+# its tasks, and was cloned into the cgroup2 part (CLONE_INTO_CGROUP): no pid was written anywhere,
+# the move that waits for an RCU grace period (cgroup.h).
 assert_entered() {
         local trace=$1 pid=$2 mnt
         for mnt in $(findmnt -rn -t cgroup -o TARGET); do
                 grep -q "^$pid write([0-9]*<$mnt/skiff-test/$CID/tasks>, \"0\", 1)" "$trace" ||
                         { echo "$pid did not write 0 to $mnt/skiff-test/$CID/tasks" >&2; return 1; }
-                if grep "<$mnt/skiff-test/$CID/cgroup.procs>" "$trace" >&2; then
-                        echo "a pid was written to $mnt (v1)" >&2
-                        return 1
-                fi
         done
-        for mnt in $(findmnt -rn -t cgroup2 -o TARGET); do
-                grep -q "write([0-9]*<$mnt/skiff-test/$CID/cgroup.procs>, \"$pid\"" "$trace" ||
-                        { echo "$pid was not written to $mnt/skiff-test/$CID/cgroup.procs" >&2; return 1; }
-        done
+        if grep "cgroup.procs>" "$trace" >&2; then
+                echo "a pid was written to a cgroup.procs" >&2
+                return 1
+        fi
+        if findmnt -rn -t cgroup2 >/dev/null; then
+                grep -q "clone3({flags=[^}]*CLONE_INTO_CGROUP[^}]*cgroup=[0-9]*}, 88) = $pid\$" "$trace" ||
+                        { echo "$pid was not cloned into its cgroup2 directory" >&2; return 1; }
+        fi
 }
 
-@test "the init and an exec'd process enter v1 cgroups themselves (0 to tasks); only cgroup2 gets a pid" {
-        # (LeakSanitizer cannot run under ptrace.)
+# strace_ff OUT COMMAND...: the writes and clone3 calls of COMMAND and its children, one file per
+# process (no call split by another's), then merged into OUT with each line led by its pid.
+# (LeakSanitizer cannot run under ptrace.)
+strace_ff() {
+        local out=$1 f
+        shift
+        ASAN_OPTIONS=detect_leaks=0 strace -ff -qq -y -e trace=write,clone3 -o "$out.pid" "$@" || return
+        for f in "$out".pid.*; do
+                sed "s/^/${f##*.} /" "$f"
+        done >"$out"
+}
+
+@test "the init and an exec'd process are cloned into cgroup2 and enter v1 themselves (0 to tasks)" {
         set_cmd 'sleep 100'
-        ASAN_OPTIONS=detect_leaks=0 strace -f -qq -y -e trace=write -o "$BATS_TEST_TMPDIR/create.trace" \
-                "$SKIFF" --root "$ROOT" create --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 &
+        strace_ff "$BATS_TEST_TMPDIR/create.trace" "$SKIFF" --root "$ROOT" create --bundle "$BUNDLE" "$CID" \
+                </dev/null >/dev/null 2>&1 &
         wait_status "$CID" created
         pid=$(pid_of "$CID")
-        ASAN_OPTIONS=detect_leaks=0 strace -f -qq -y -e trace=write -o "$BATS_TEST_TMPDIR/exec.trace" \
-                "$SKIFF" --root "$ROOT" exec "$CID" true
+        # The directory it was cloned into is the container's.
+        ! findmnt -rn -t cgroup2 >/dev/null || grep -qx "0::/skiff-test/$CID" /proc/$pid/cgroup
+        strace_ff "$BATS_TEST_TMPDIR/exec.trace" "$SKIFF" --root "$ROOT" exec "$CID" true
         skiff delete --force "$CID"
         wait
         assert_entered "$BATS_TEST_TMPDIR/create.trace" "$pid"
-        # The joining process: the one that wrote "0" to a tasks file, or whose pid went to cgroup2.
-        joiner=$(sed -nE 's/^([0-9]+) write\([0-9]+<[^>]*\/tasks>, "0".*/\1/p
-                s/.*<[^>]*\/cgroup\.procs>, "([0-9]+)".*/\1/p' "$BATS_TEST_TMPDIR/exec.trace" | head -1)
+        # The joining process: the one that exec cloned first.
+        joiner=$(sed -nE 's/^[0-9]+ clone3\(.* = ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/exec.trace" | head -1)
         [ -n "$joiner" ]
         assert_entered "$BATS_TEST_TMPDIR/exec.trace" "$joiner"
+}
+
+@test "without clone3 (a kernel before 5.3), the init and an exec'd process are moved in by pid" {
+        set_cmd 'sleep 100'
+        ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=clone3 -e inject=clone3:error=ENOSYS -o /dev/null \
+                "$SKIFF" --root "$ROOT" create --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 &
+        wait_status "$CID" created
+        pid=$(pid_of "$CID")
+        for mnt in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do
+                grep -qx "$pid" "$mnt/skiff-test/$CID/cgroup.procs"
+        done
+        run bash -c "ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=clone3 -e inject=clone3:error=ENOSYS \
+                -o /dev/null '$SKIFF' --root '$ROOT' exec '$CID' cat /proc/self/cgroup"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        # In the container's cgroup namespace its cgroup is "/"; any other is "/.." something.
+        ! findmnt -rn -t cgroup2 >/dev/null || printf '%s\n' "$output" | grep -qxE "0::/(skiff-test/$CID)?"
+        skiff delete --force "$CID"
+        wait
 }
 
 @test "the cgroup goes away when the container is deleted, stragglers killed first" {
