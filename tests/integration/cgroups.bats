@@ -283,8 +283,9 @@ strace_ff() {
         skiff delete --force "$CID"
         wait
         assert_entered "$BATS_TEST_TMPDIR/create.trace" "$pid"
-        # The joining process: the one that exec cloned first.
-        joiner=$(sed -nE 's/^[0-9]+ clone3\(.* = ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/exec.trace" | head -1)
+        # The joining process: the one exec cloned into cgroup2, or (pure v1) the one that wrote "0".
+        joiner=$(sed -nE 's/^[0-9]+ clone3\(.* = ([0-9]+)$/\1/p
+                s/^([0-9]+) write\([0-9]+<[^>]*\/tasks>, "0".*/\1/p' "$BATS_TEST_TMPDIR/exec.trace" | head -1)
         [ -n "$joiner" ]
         assert_entered "$BATS_TEST_TMPDIR/exec.trace" "$joiner"
 }
