@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -11,6 +12,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -43,6 +45,35 @@ bool self_exe_unwritable(void)
                 return false;
         seals = fcntl(fd, F_GET_SEALS);
         return (seals >= 0 && (seals & SEALS) == SEALS) || write_protected(fd);
+}
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+struct skiff_mount_attr {
+        uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* Execute ourselves through a read-only bind mount of our own binary, attached to no tree: only its
+ * holders (the fd, then the image exec'd from it) reach it, and no one can remount it writable
+ * without CAP_SYS_ADMIN over the host's mounts. Returns when the kernel or our privileges cannot. */
+static void try_read_only_self(char **argv)
+{
+        struct skiff_mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+        _cleanup_close_ int tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | O_CLOEXEC);
+
+        if (tree >= 0 && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0)
+                syscall(SYS_execveat, tree, "", argv, environ, AT_EMPTY_PATH);
 }
 
 static int make_sealed_copy(int *ret_fd, struct error *err)
@@ -113,7 +144,11 @@ int sealed_exe_reexec(struct error *err)
                 _cleanup_free_ char *shim = xasprintf("%s/skiff-shim", dirname(self));
                 setenv("SKIFF_SHIM", shim, 1);
         }
-        if ((r = make_sealed_copy(&copy, err)) < 0 || (r = own_argv(&argv, err)) < 0)
+        if ((r = own_argv(&argv, err)) < 0)
+                return r;
+        /* Returns only if that could not be done; then the copy. */
+        try_read_only_self(argv);
+        if ((r = make_sealed_copy(&copy, err)) < 0)
                 return r;
         fexecve(copy, argv, environ);
         return error_sys(err, errno, "execute the sealed copy of skiff");

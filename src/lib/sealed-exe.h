@@ -1,21 +1,26 @@
-/* Run skiff from a sealed memfd copy of its own binary (runc CVE-2019-5736 class).
+/* Run skiff from a binary no one can write (runc CVE-2019-5736 class).
  *
  * A process that enters a container (the init at create, the joining process of exec) is visible
  * there before it execs the workload; through /proc/PID/exe the container could open skiff's
- * binary on the host and overwrite it. When skiff runs from a sealed memfd instead, that link
- * leads to an anonymous copy which no one can write (F_SEAL_WRITE) and which dies with us.
+ * binary on the host and overwrite it. So skiff execs itself again through a read-only bind mount
+ * of its binary that is attached nowhere (open_tree(2), mount_setattr(2): Linux 5.12): that link
+ * then leads to a mount on which every open for writing fails with EROFS, and which goes with us.
+ * Where that cannot be made (an older kernel, no CAP_SYS_ADMIN over the binary's mount), it execs
+ * a copy in a sealed memfd (F_SEAL_WRITE), as runc does, at the price of the copy.
  * A binary installed where no one can write it (a read-only mount, chattr +i) is safe as it is and
- * saves the copy and the second exec. */
+ * saves the second exec. */
 #pragma once
 #include <stdbool.h>
 
 #include "error.h"
 
-/* True when /proc/self/exe cannot be opened for writing: a memfd carrying every seal
- * sealed_exe_reexec puts on, a file on a read-only mount, or an immutable file. */
+/* True when /proc/self/exe cannot be opened for writing: a file on a read-only mount (the detached
+ * one sealed_exe_reexec makes, or the install's), an immutable file, or a memfd carrying every seal
+ * sealed_exe_reexec puts on. */
 bool self_exe_unwritable(void);
-/* Unless self_exe_unwritable(), copy /proc/self/exe into a sealed memfd and execute it with the same
- * argv and environment; the new image then starts again from main(). Returns 0 when already
- * sealed, else only on failure. The copy is made by this (host-side) process, so its pages are
- * charged to the caller's memory cgroup, never to the container's. */
+/* Unless self_exe_unwritable(), execute /proc/self/exe again through a detached read-only mount
+ * (or from a sealed memfd copy), with the same argv and environment; the new image then starts
+ * again from main(). Returns 0 when already unwritable, else only on failure. A memfd copy is made
+ * by this (host-side) process, so its pages are charged to the caller's memory cgroup, never to
+ * the container's. */
 int sealed_exe_reexec(struct error *err);
