@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "../lib/log-file.h"
+#include "../lib/sealed-exe.h"
 #include "../lib/state.h"
 #include "../lib/util.h"
 
@@ -182,16 +182,12 @@ int signal_from_name(const char *name)
 
 char *cli_shim_path(void)
 {
-        char self[PATH_MAX];
-        ssize_t n;
         const char *env = getenv("SKIFF_SHIM");
+        _cleanup_free_ char *self = NULL;
 
         if (env && *env)
                 return xstrdup(env);
-        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n < 0)
-                return xstrdup("skiff-shim");
-        self[n] = '\0';
+        self = skiff_exe_path();
         return xasprintf("%s/skiff-shim", dirname(self));
 }
 

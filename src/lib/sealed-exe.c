@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
@@ -125,6 +124,21 @@ static int own_argv(char ***ret_argv, struct error *err)
         return 0;
 }
 
+char *skiff_exe_path(void)
+{
+        const char *env = getenv("SKIFF_EXE");
+        char self[PATH_MAX];
+        ssize_t n;
+
+        if (env && *env)
+                return xstrdup(env);
+        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n < 0)
+                return xstrdup("skiff");
+        self[n] = '\0';
+        return xstrdup(self);
+}
+
 int sealed_exe_reexec(struct error *err)
 {
         _cleanup_close_ int copy = -1;
@@ -135,15 +149,12 @@ int sealed_exe_reexec(struct error *err)
 
         if (self_exe_unwritable())
                 return 0;
-        /* The copy has no directory: keep finding skiff-shim beside the real binary. */
+        /* The mount and the copy have no directory: skiff_exe_path keeps the binary's path. */
         n = readlink("/proc/self/exe", self, sizeof(self) - 1);
         if (n < 0)
                 return error_sys(err, errno, "readlink /proc/self/exe");
         self[n] = '\0';
-        if (!getenv("SKIFF_SHIM")) {
-                _cleanup_free_ char *shim = xasprintf("%s/skiff-shim", dirname(self));
-                setenv("SKIFF_SHIM", shim, 1);
-        }
+        setenv("SKIFF_EXE", self, 1);
         if ((r = own_argv(&argv, err)) < 0)
                 return r;
         /* Returns only if that could not be done; then the copy. */

@@ -18,6 +18,9 @@
  * one sealed_exe_reexec makes, or the install's), an immutable file, or a memfd carrying every seal
  * sealed_exe_reexec puts on. */
 bool self_exe_unwritable(void);
+/* The path skiff's binary was run from: /proc/self/exe, or, once sealed_exe_reexec has run from
+ * the mount or the copy (which have no directory), $SKIFF_EXE, which it sets. Allocated. */
+char *skiff_exe_path(void);
 /* Unless self_exe_unwritable(), execute /proc/self/exe again through a detached read-only mount
  * (or from a sealed memfd copy), with the same argv and environment; the new image then starts
  * again from main(). Returns 0 when already unwritable, else only on failure. A memfd copy is made

@@ -2,12 +2,12 @@
 
 #include <errno.h>
 #include <libgen.h>
-#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 
+#include "sealed-exe.h"
 #include "util.h"
 
 #define RELEASE_TIMEOUT_MS 150000 /* the pool lock waits up to 120 s */
@@ -27,18 +27,14 @@ char *storage_container_record(const char *id)
 int storage_release_by_skiff(const char *id, struct error *err)
 {
         _cleanup_free_ char *record = storage_container_record(id);
-        _cleanup_free_ char *skiff = NULL;
-        char self[PATH_MAX];
-        ssize_t n;
+        _cleanup_free_ char *self = NULL, *skiff = NULL;
         int status = 0, r;
         pid_t pid;
 
         if (access(record, F_OK) < 0)
                 return 0;
-        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n < 0)
-                return error_sys(err, errno, "readlink /proc/self/exe");
-        self[n] = '\0';
+        /* skiff-shim's own directory, or skiff's (`run` in the foreground is its own shim). */
+        self = skiff_exe_path();
         skiff = xasprintf("%s/skiff", dirname(self));
         pid = fork();
         if (pid < 0)
