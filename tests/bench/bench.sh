@@ -33,7 +33,7 @@ cp "$skiff" "$(dirname "$skiff")/skiff-shim" "$work/bin/"
 strip "$work/bin/skiff" "$work/bin/skiff-shim"
 skiff=$work/bin/skiff
 # The same binary installed where nothing can write it (a read-only mount; chattr +i does as well):
-# it needs no sealed memfd copy, and so no second exec (src/lib/sealed-exe.h).
+# it needs no second exec through a read-only mount of itself (src/lib/sealed-exe.h).
 mkdir "$work/ro"
 cp "$work/bin/skiff" "$work/ro/skiff-ro"
 cp "$work/bin/skiff-shim" "$work/ro/"
@@ -140,4 +140,4 @@ printf '%-8s %14s %8s %8s\n' bare "${result[bare]}" "" "${result[bare.cpu]}"
 echo "bare: unshare --mount --uts --ipc --net --pid --fork chroot ROOTFS /bin/true"
 echo "skiff run vs bare: $(ratio "${result[skiff.run]}" "${result[bare]}") wall, $(ratio "${result[skiff.cpu]}" "${result[bare.cpu]}") cpu;" \
         "skiff-ro: $(ratio "${result[skiff-ro.run]}" "${result[bare]}") wall, $(ratio "${result[skiff-ro.cpu]}" "${result[bare.cpu]}") cpu"
-echo "skiff-ro: the same skiff installed on a read-only mount, which needs no sealed copy of itself"
+echo "skiff-ro: the same skiff installed on a read-only mount, which needs no second exec of itself"
