@@ -28,7 +28,7 @@ const char *cgroup_layout_name(void);
 int cgroup_create(const char *path, const struct spec *spec, bool *ret_populated, struct error *err);
 
 /* Moving a process into a cgroup by its pid takes the kernel's threadgroup lock for writing, which
- * first waits for an RCU grace period: 10-30 ms on these hosts, unless another such move came
+ * first waits for an RCU grace period (9-28 ms measured here) unless another such move came
  * moments before (so a cold start pays it, back-to-back runs hide it). A process that writes "0" to
  * a v1 hierarchy's `tasks` moves only itself (the calling thread) and takes no such lock.
  *

@@ -1,13 +1,14 @@
 #include "clone-into.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
-#include <stdbool.h>
-#include <stdio.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef CLONE_INTO_CGROUP
@@ -56,6 +57,9 @@ pid_t clone_into(unsigned long flags, int cgroup_fd)
                 int saved = errno;
 
                 kill(pid, SIGKILL);
+                /* A CLONE_PARENT child is our parent's to reap. */
+                if (!(flags & CLONE_PARENT))
+                        waitpid(pid, NULL, 0);
                 errno = saved;
                 return -1;
         }

@@ -217,7 +217,8 @@ static int start(const struct exec_options *o, const struct state *st, int pidfd
         }
         if (joiner_pid == 0) {
                 close(pair[0]);
-                close(cgroup2_fd);
+                if (cgroup2_fd >= 0)
+                        close(cgroup2_fd);
                 cgroup_tasks_close(&tasks);
                 joiner(o, pidfd, ns_flags, pair[1], console_fd);
         }

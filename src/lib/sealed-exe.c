@@ -124,36 +124,42 @@ static int own_argv(char ***ret_argv, struct error *err)
         return 0;
 }
 
+/* Where /proc/self/exe leads, or NULL. */
+static char *proc_self_exe(void)
+{
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+        if (n < 0)
+                return NULL;
+        self[n] = '\0';
+        return xstrdup(self);
+}
+
 char *skiff_exe_path(void)
 {
         const char *env = getenv("SKIFF_EXE");
-        char self[PATH_MAX];
-        ssize_t n;
+        char *self;
 
         if (env && *env)
                 return xstrdup(env);
-        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n < 0)
-                return xstrdup("skiff");
-        self[n] = '\0';
-        return xstrdup(self);
+        self = proc_self_exe();
+        return self ? self : xstrdup("skiff");
 }
 
 int sealed_exe_reexec(struct error *err)
 {
         _cleanup_close_ int copy = -1;
         _cleanup_strv_ char **argv = NULL;
-        char self[PATH_MAX];
-        ssize_t n;
+        _cleanup_free_ char *self = NULL;
         int r;
 
         if (self_exe_unwritable())
                 return 0;
         /* The mount and the copy have no directory: skiff_exe_path keeps the binary's path. */
-        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n < 0)
+        self = proc_self_exe();
+        if (!self)
                 return error_sys(err, errno, "readlink /proc/self/exe");
-        self[n] = '\0';
         setenv("SKIFF_EXE", self, 1);
         if ((r = own_argv(&argv, err)) < 0)
                 return r;
