@@ -42,9 +42,9 @@ static int listen_fds_of_caller(void)
         return (int)n;
 }
 
-/* Check the passed fds while no fd of ours can have taken one of their numbers, move to the sealed
- * copy of skiff (the init must not show the real binary to the container), then connect the
- * console socket, once: the receiver takes one connection. */
+/* Check the passed fds while no fd of ours can have taken one of their numbers, re-execute from a
+ * binary the container cannot write (sealed-exe.h: the init must not show the real one), then
+ * connect the console socket, once: the receiver takes one connection. */
 static int prepare_fds(struct cli *cli, struct create_flags *f)
 {
         struct error err = { 0 };

@@ -2,7 +2,7 @@
  *
  * Linked the usual way, libdevmapper brings libudev, libselinux, libpcre2 and libm into every skiff
  * process, and their loading and constructors (libselinux reads /proc/filesystems) cost about as
- * much as the exec itself: twice per `create`/`run` (skiff re-executes from its sealed memfd copy),
+ * much as the exec itself: twice per `create`/`run` (skiff re-executes itself: sealed-exe.h),
  * once per `start`, `state`, `kill`, `delete`, all for containers that never touch a thin pool.
  * These definitions stand in for the functions skiff calls (the binaries are not linked with
  * -ldevmapper) and dlopen the library the first time one of them runs. Should it fail to load,

@@ -21,6 +21,6 @@ struct exec_options {
 int exec_load_spec(const char *root, const char *id, struct spec **ret_spec, struct error *err);
 /* Start the process; unless detached, relay its pty (process.terminal without a console socket),
  * forward signals to it and wait for it: ret_exit_code is its exit code, 128 + signal when one
- * killed it. Must run from the sealed copy of skiff (sealed-exe.h): the joining process is seen
- * from inside the container before it execs. */
+ * killed it. Must run from a skiff binary the container cannot write (sealed-exe.h): the joining
+ * process is seen from inside the container before it execs. */
 int container_exec(const struct exec_options *o, int *ret_exit_code, struct error *err);
