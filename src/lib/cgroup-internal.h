@@ -18,7 +18,11 @@ struct cgroup_backend {
         int (*check)(const struct spec_resources *res, struct error *err);
         /* Make the cgroup's directories and let the controllers `res` needs into them. */
         int (*create)(const char *path, const struct spec_resources *res, struct error *err);
-        /* Open `tasks` of each v1 hierarchy into *tasks (cgroup.h says why). */
+        /* The cgroup's directory in the cgroup2 hierarchy (all of v2, a hybrid host's unified mount),
+         * allocated; NULL on a host without one. */
+        char *(*cgroup2_dir)(const char *path);
+        /* Open `tasks` of each v1 hierarchy into *tasks (cgroup.h says why); NULL on v2, which has
+         * none. */
         int (*open_tasks)(const char *path, struct cgroup_tasks *tasks, struct error *err);
         /* Write the limits `res` sets; `rules` (NULL on update) are the device rules to enforce. */
         int (*apply)(const char *path, const struct spec_resources *res, const struct res_device_rule *rules,

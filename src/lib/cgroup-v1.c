@@ -214,6 +214,17 @@ static int v1_create(const char *path, const struct spec_resources *res, struct 
         return 0;
 }
 
+/* The hybrid host's cgroup2 mount, as v1_create made the cgroup there too. */
+static char *v1_cgroup2_dir(const char *path)
+{
+        char *const *ms = mounts();
+
+        for (size_t i = 0; ms[i]; i++)
+                if (is_cgroup2(ms[i]))
+                        return xasprintf("%s%s", ms[i], path);
+        return NULL;
+}
+
 /* Each v1 hierarchy's `tasks`; not the hybrid host's cgroup2 mount, which the process was cloned
  * into. */
 static int v1_open_tasks(const char *path, struct cgroup_tasks *tasks, struct error *err)
@@ -571,6 +582,7 @@ const struct cgroup_backend cgroup_backend_v1 = {
         .name = "v1",
         .check = v1_check,
         .create = v1_create,
+        .cgroup2_dir = v1_cgroup2_dir,
         .open_tasks = v1_open_tasks,
         .apply = v1_apply,
         .freeze = v1_freeze,

@@ -197,13 +197,9 @@ static int v2_create(const char *path, const struct spec_resources *res, struct 
         return enable_wanted(path, res, err);
 }
 
-/* cgroup2 has no tasks file: the process was cloned into its cgroup. */
-static int v2_open_tasks(const char *path, struct cgroup_tasks *tasks, struct error *err)
+static char *v2_cgroup2_dir(const char *path)
 {
-        (void)path;
-        (void)tasks;
-        (void)err;
-        return 0;
+        return xasprintf("%s%s", MOUNT, path);
 }
 
 static void limit_str(char *buf, size_t len, int64_t v)
@@ -453,7 +449,7 @@ const struct cgroup_backend cgroup_backend_v2 = {
         .name = "v2",
         .check = v2_check,
         .create = v2_create,
-        .open_tasks = v2_open_tasks,
+        .cgroup2_dir = v2_cgroup2_dir,
         .apply = v2_apply,
         .freeze = v2_freeze,
         .is_frozen = v2_is_frozen,

@@ -346,26 +346,16 @@ int cgroup_create(const char *path, const struct spec *spec, bool *ret_populated
         return 0;
 }
 
-/* The container's directory in the cgroup2 hierarchy, or NULL on a host without one. */
-static char *cgroup2_dir(const char *path)
-{
-        if (backend() == &cgroup_backend_v2)
-                return xasprintf("%s%s", CGROUP_ROOT, path);
-        if (is_cgroup2(CGROUP_ROOT "/unified"))
-                return xasprintf("%s/unified%s", CGROUP_ROOT, path);
-        return NULL;
-}
-
 bool cgroup_has_cgroup2(void)
 {
-        _cleanup_free_ char *dir = cgroup2_dir("/");
+        _cleanup_free_ char *dir = backend()->cgroup2_dir("/");
 
         return dir != NULL;
 }
 
 int cgroup_open_cgroup2(const char *path, int *ret_fd, struct error *err)
 {
-        _cleanup_free_ char *dir = cgroup2_dir(path);
+        _cleanup_free_ char *dir = backend()->cgroup2_dir(path);
 
         *ret_fd = -1;
         if (!dir)
@@ -381,6 +371,8 @@ int cgroup_open_tasks(const char *path, struct cgroup_tasks *ret, struct error *
         int r;
 
         ret->n = 0;
+        if (!backend()->open_tasks)
+                return 0;
         if ((r = backend()->open_tasks(path, ret, err)) < 0)
                 cgroup_tasks_close(ret);
         return r;
