@@ -101,19 +101,18 @@ fail:
         _exit(255);
 }
 
-/* Forked by exec on the host: enter the container's cgroup, join the namespaces, fork the
- * workload's process (a pid namespace takes only children), tell its pid, exit. */
-_Noreturn static void joiner(const struct exec_options *o, int pidfd, int ns_flags, int sync_fd, int console_fd)
+/* Cloned by exec on the host into the container's cgroup2 part: enter its v1 hierarchies through
+ * the `tasks` files exec opened, join the namespaces, fork the workload's process (a pid namespace
+ * takes only children), tell its pid, exit. */
+_Noreturn static void joiner(const struct exec_options *o, int pidfd, int ns_flags, int sync_fd, int console_fd,
+                             struct cgroup_tasks *tasks)
 {
         struct error err = { 0 };
-        struct cgroup_tasks tasks = { 0 };
         int order[2];
         pid_t pid;
 
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (sync_expect_fds(sync_fd, SYNC_GO, tasks.fds, CGROUP_MAX_TASKS_FDS, &tasks.n, "skiff exec", &err) < 0)
-                _exit(255);
-        if (cgroup_enter_self(&tasks, &err) < 0) {
+        if (cgroup_enter_self(tasks, &err) < 0) {
                 error_wrap(&err, "join the container's cgroup");
                 goto fail;
         }
@@ -199,8 +198,8 @@ static int start(const struct exec_options *o, const struct state *st, int pidfd
         pid_t joiner_pid;
 
         /* The cgroup's files are opened out here, where the host's cgroupfs is ours to write: the
-         * joining process is cloned into the cgroup2 part and enters its v1 hierarchies itself
-         * (cgroup.h says why). */
+         * joining process is cloned into the cgroup2 part and enters its v1 hierarchies itself,
+         * through the copies of the `tasks` fds it is born with (cgroup.h says why). */
         if ((r = cgroup_open_cgroup2(st->cgroup, &cgroup2_fd, err)) < 0 ||
             (r = cgroup_open_tasks(st->cgroup, &tasks, err)) < 0)
                 return error_wrap(err, "join the container's cgroup");
@@ -219,14 +218,12 @@ static int start(const struct exec_options *o, const struct state *st, int pidfd
                 close(pair[0]);
                 if (cgroup2_fd >= 0)
                         close(cgroup2_fd);
-                cgroup_tasks_close(&tasks);
-                joiner(o, pidfd, ns_flags, pair[1], console_fd);
+                joiner(o, pidfd, ns_flags, pair[1], console_fd, &tasks);
         }
         close(pair[1]);
-        if ((r = sync_bound(sync_fd, sync_timeout_seconds(), err)) == 0 &&
-            (r = sync_send_fds(sync_fd, SYNC_GO, tasks.fds, tasks.n, err)) == 0)
-                r = sync_expect(sync_fd, SYNC_PID, ret_pid, "the joining process", err);
         cgroup_tasks_close(&tasks);
+        if ((r = sync_bound(sync_fd, sync_timeout_seconds(), err)) == 0)
+                r = sync_expect(sync_fd, SYNC_PID, ret_pid, "the joining process", err);
         if (r < 0)
                 kill(joiner_pid, SIGKILL);
         while (waitpid(joiner_pid, &status, 0) < 0 && errno == EINTR)
