@@ -53,22 +53,19 @@ static int release_init(const char *root, const struct state *st, struct error *
 {
         _cleanup_free_ char *fifo = state_path(root, st->id, "exec.fifo");
         _cleanup_close_ int fd = -1;
-        char byte;
         int r;
 
         fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return error_sys(err, errno, "open %s", fifo);
-        /* The init opens the write end and writes one byte; poll, and make sure it still lives. It
-         * is asked whether it lives before the poll: an init that wrote its byte and exited at once
-         * (a workload that fails to start) has then left the byte for the read. */
+        /* The init opens the write end and writes one byte. An init that wrote it and exited at
+         * once (a workload that fails to start) has left it for the read (exec_fifo_wait). */
         for (int waited = 0;; waited += 100) {
-                struct pollfd pfd = { .fd = fd, .events = POLLIN };
-                bool alive = process_is(st->pid, st->start_time);
+                enum exec_fifo_news news = exec_fifo_wait(fd, st);
 
-                if (poll(&pfd, 1, alive ? 100 : 0) > 0 && read(fd, &byte, 1) == 1)
+                if (news == EXEC_FIFO_BYTE)
                         break;
-                if (!alive)
+                if (news == EXEC_FIFO_CLOSED)
                         return error_set(err, ESRCH, "the container's init exited before it was started");
                 if (waited >= START_TIMEOUT_MS)
                         return error_set(err, ETIMEDOUT, "the container's init did not answer in %d ms",

@@ -254,26 +254,23 @@ void hooks_poststop_clear(struct hooks_poststop *p)
 
 /* Bounded by the startContainer hooks' own timeouts when all have one; a hook without one may take
  * as long as it likes, as long as the init lives. The init's last writer of the fifo closes on its
- * execve; an init that fails before writes a byte first (start's own byte was read already). It is
- * asked whether it lives before each poll, so that what it wrote before exiting is still read. */
+ * execve; an init that fails before writes a byte first (start's own byte was read already). */
 static int wait_for_exec(const struct spec_hooks *h, const struct state *st, int exec_fifo, struct error *err)
 {
         const int slack_ms = 10000;
         long long bound_ms = slack_ms;
-        char byte;
 
         for (size_t i = 0; i < h->n[HOOK_START_CONTAINER]; i++)
                 bound_ms = h->list[HOOK_START_CONTAINER][i].timeout && bound_ms >= 0 ?
                                    bound_ms + h->list[HOOK_START_CONTAINER][i].timeout * 1000LL : -1;
         for (long long waited = 0;; waited += 100) {
-                struct pollfd pfd = { .fd = exec_fifo, .events = POLLIN };
-                bool alive = process_is(st->pid, st->start_time);
+                enum exec_fifo_news news = exec_fifo_wait(exec_fifo, st);
 
-                if (poll(&pfd, 1, alive ? 100 : 0) > 0 && read(exec_fifo, &byte, 1) == 1)
+                if (news == EXEC_FIFO_BYTE)
                         return error_set(err, ESRCH, "the container's init failed before its user program ran (a "
                                          "hooks.startContainer hook or the exec: the container's stderr says which)");
-                /* End of file (the exec closed it), or an init killed with no word: either way, it started. */
-                if (pfd.revents || !alive)
+                /* The exec closed it, or an init killed with no word: either way, it started. */
+                if (news == EXEC_FIFO_CLOSED)
                         return 0;
                 if (bound_ms >= 0 && waited >= bound_ms)
                         return error_set(err, ETIMEDOUT, "the user program did not start in %lld ms", bound_ms);

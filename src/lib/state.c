@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -239,6 +240,17 @@ unsigned long long proc_start_time(pid_t pid)
 bool process_is(pid_t pid, unsigned long long start_time)
 {
         return pid > 0 && start_time != 0 && proc_start_time(pid) == start_time;
+}
+
+enum exec_fifo_news exec_fifo_wait(int fd, const struct state *st)
+{
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        bool alive = process_is(st->pid, st->start_time);
+        char byte;
+
+        if (poll(&pfd, 1, alive ? 100 : 0) > 0 && read(fd, &byte, 1) == 1)
+                return EXEC_FIFO_BYTE;
+        return pfd.revents || !alive ? EXEC_FIFO_CLOSED : EXEC_FIFO_NOTHING_YET;
 }
 
 enum status state_status(const char *root, const struct state *st)

@@ -52,3 +52,14 @@ char *state_to_oci_json(const char *root, const struct state *st, bool pretty);
 /* Start time of a pid from /proc/PID/stat (field 22), 0 when it is gone. */
 unsigned long long proc_start_time(pid_t pid);
 bool process_is(pid_t pid, unsigned long long start_time);
+
+/* What one wait on exec.fifo's read end heard from the init: it writes a byte once `start` opens
+ * the fifo, and one more if it fails before its exec closes the fifo (init.c). */
+enum exec_fifo_news {
+        EXEC_FIFO_BYTE,         /* a byte was read */
+        EXEC_FIFO_CLOSED,       /* no byte, and none will come: the writer closed it, or the init is gone */
+        EXEC_FIFO_NOTHING_YET,  /* 100 ms went by, the init lives */
+};
+/* Up to 100 ms for a byte from st's init on fd. Whether the init lives is asked before the poll,
+ * so that a byte it wrote just before it exited is still read. */
+enum exec_fifo_news exec_fifo_wait(int fd, const struct state *st);
