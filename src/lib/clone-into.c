@@ -4,12 +4,13 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "util.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -25,16 +26,11 @@ struct clone3_args {
 /* The slow way: the child's pid to the directory's cgroup.procs. */
 static int move_by_pid(pid_t pid, int cgroup_fd)
 {
+        _cleanup_close_ int fd = openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
         char text[16];
         int len = snprintf(text, sizeof(text), "%d", (int)pid);
-        int fd = openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC), saved;
-        bool moved = fd >= 0 && write(fd, text, (size_t)len) == len;
 
-        saved = errno;
-        if (fd >= 0)
-                close(fd);
-        errno = saved;
-        return moved ? 0 : -1;
+        return fd >= 0 && write_all(fd, text, (size_t)len) == 0 ? 0 : -1;
 }
 
 pid_t clone_into(unsigned long flags, int cgroup_fd)

@@ -3,15 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdint.h>
 #include <string.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -46,33 +45,16 @@ bool self_exe_unwritable(void)
         return (seals >= 0 && (seals & SEALS) == SEALS) || write_protected(fd);
 }
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOUNT_ATTR_RDONLY
-#define MOUNT_ATTR_RDONLY 0x00000001
-#endif
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-
-struct skiff_mount_attr {
-        uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
-
 /* Execute ourselves through a read-only bind mount of our own binary, attached to no tree: only its
  * holders (the fd, then the image exec'd from it) reach it, and no one can remount it writable
  * without CAP_SYS_ADMIN over the host's mounts. Returns when the kernel or our privileges cannot. */
 static void try_read_only_self(char **argv)
 {
-        struct skiff_mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-        _cleanup_close_ int tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | O_CLOEXEC);
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+        _cleanup_close_ int tree = open_tree(AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 
-        if (tree >= 0 && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0)
-                syscall(SYS_execveat, tree, "", argv, environ, AT_EMPTY_PATH);
+        if (tree >= 0 && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0)
+                execveat(tree, "", argv, environ, AT_EMPTY_PATH);
 }
 
 static int make_sealed_copy(int *ret_fd, struct error *err)
