@@ -31,6 +31,8 @@
 #include "util.h"
 
 /* What create has made so far, so that a failure can take it all back. */
+_Static_assert(CGROUP_MAX_TASKS_FDS <= SYNC_MAX_FDS, "SYNC_GO carries every v1 hierarchy's tasks fd");
+
 struct creation {
         const struct create_options *o;
         struct spec *spec;

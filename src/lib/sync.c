@@ -36,8 +36,8 @@ static long bound_of(int fd)
         return getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len) == 0 ? (long)tv.tv_sec : 0;
 }
 
-/* One message, with n_fds fds (SCM_RIGHTS) when there are any. */
-static ssize_t send_msg(int fd, const struct sync_msg *m, const int *fds, size_t n_fds)
+/* One message, with n_fds fds (SCM_RIGHTS) when there are any: 0 or -errno. */
+static int send_msg(int fd, const struct sync_msg *m, const int *fds, size_t n_fds)
 {
         union {
                 char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
@@ -65,17 +65,17 @@ static ssize_t send_msg(int fd, const struct sync_msg *m, const int *fds, size_t
 int sync_send_fds(int fd, int type, const int *fds, size_t n, struct error *err)
 {
         struct sync_msg m = { .type = type, .value = (int)n };
-        ssize_t r = send_msg(fd, &m, fds, n);
+        int r = send_msg(fd, &m, fds, n);
 
-        return r < 0 ? error_sys(err, (int)-r, "sync send") : 0;
+        return r < 0 ? error_sys(err, -r, "sync send") : 0;
 }
 
 int sync_send(int fd, int type, int value, struct error *err)
 {
         struct sync_msg m = { .type = type, .value = value };
-        ssize_t r = send_msg(fd, &m, NULL, 0);
+        int r = send_msg(fd, &m, NULL, 0);
 
-        return r < 0 ? error_sys(err, (int)-r, "sync send") : 0;
+        return r < 0 ? error_sys(err, -r, "sync send") : 0;
 }
 
 int sync_send_error(int fd, const struct error *failure)
@@ -84,7 +84,7 @@ int sync_send_error(int fd, const struct error *failure)
 
         memcpy(m.msg, failure->msg, sizeof(m.msg));
         m.msg[sizeof(m.msg) - 1] = '\0';
-        return (int)send_msg(fd, &m, NULL, 0);
+        return send_msg(fd, &m, NULL, 0);
 }
 
 bool sync_take_error(int fd, struct error *err)
