@@ -101,9 +101,10 @@ fail:
         _exit(255);
 }
 
-/* Cloned by exec on the host into the container's cgroup2 part: enter its v1 hierarchies through
- * the `tasks` files exec opened, join the namespaces, fork the workload's process (a pid namespace
- * takes only children), tell its pid, exit. */
+/* Cloned by exec on the host into the container's cgroup2 part: once exec says so (on a kernel
+ * without CLONE_INTO_CGROUP it moves us there by pid first, and a child forked before would stay
+ * out), enter the v1 hierarchies through the `tasks` files exec opened, join the namespaces, fork
+ * the workload's process (a pid namespace takes only children), tell its pid, exit. */
 _Noreturn static void joiner(const struct exec_options *o, int pidfd, int ns_flags, int sync_fd, int console_fd,
                              struct cgroup_tasks *tasks)
 {
@@ -112,6 +113,8 @@ _Noreturn static void joiner(const struct exec_options *o, int pidfd, int ns_fla
         pid_t pid;
 
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (sync_expect(sync_fd, SYNC_GO, NULL, "skiff exec", &err) < 0)
+                _exit(255);
         if (cgroup_enter_self(tasks, &err) < 0) {
                 error_wrap(&err, "join the container's cgroup");
                 goto fail;
@@ -222,7 +225,8 @@ static int start(const struct exec_options *o, const struct state *st, int pidfd
         }
         close(pair[1]);
         cgroup_tasks_close(&tasks);
-        if ((r = sync_bound(sync_fd, sync_timeout_seconds(), err)) == 0)
+        if ((r = sync_bound(sync_fd, sync_timeout_seconds(), err)) == 0 &&
+            (r = sync_send(sync_fd, SYNC_GO, 0, err)) == 0)
                 r = sync_expect(sync_fd, SYNC_PID, ret_pid, "the joining process", err);
         if (r < 0)
                 kill(joiner_pid, SIGKILL);
