@@ -78,7 +78,8 @@ static int init_setup(const struct init_args *a, struct hooks_meeting *meeting, 
 
         if (!early && (r = enter_cgroup(a, err)) < 0)
                 return r;
-        if ((r = ns_join_paths(spec, err)) < 0 || (!early && (r = ns_unshare_cgroup(spec, err)) < 0))
+        if ((r = ns_join_paths(spec, err)) < 0 || (r = ns_unshare_own(spec, err)) < 0 ||
+            (!early && (r = ns_unshare_cgroup(spec, err)) < 0))
                 return r;
         /* In a new user namespace, become its root now that the maps are written. */
         if (userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,16 +40,37 @@ const char *ns_name_at(size_t i)
         return i < ARRAY_SIZE(types) ? types[i].name : NULL;
 }
 
+/* Only what must be new at the clone itself: the user namespace (create writes its id maps from the
+ * host) and the pid namespace (the init is its pid 1). */
+#define NS_AT_CLONE (CLONE_NEWUSER | CLONE_NEWPID)
+/* What the init makes itself, with unshare: ns_unshare_own. */
+#define NS_IN_INIT (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+
+static bool is_new(const struct spec_namespace *ns, int types)
+{
+        return !ns->path && (ns->type & types);
+}
+
 int ns_clone_flags(const struct spec *spec)
 {
         int flags = 0;
 
-        for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++) {
-                const struct spec_namespace *ns = &spec->linux_cfg.namespaces[i];
-                if (!ns->path && ns->type != CLONE_NEWTIME && ns->type != CLONE_NEWCGROUP)
-                        flags |= ns->type;
-        }
+        for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++)
+                if (is_new(&spec->linux_cfg.namespaces[i], NS_AT_CLONE))
+                        flags |= spec->linux_cfg.namespaces[i].type;
         return flags;
+}
+
+int ns_unshare_own(const struct spec *spec, struct error *err)
+{
+        int flags = 0;
+
+        for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++)
+                if (is_new(&spec->linux_cfg.namespaces[i], NS_IN_INIT))
+                        flags |= spec->linux_cfg.namespaces[i].type;
+        if (flags && unshare(flags) < 0)
+                return error_sys(err, errno, "linux.namespaces: unshare the new namespaces");
+        return 0;
 }
 
 static int join(const struct spec_namespace *ns, struct error *err)

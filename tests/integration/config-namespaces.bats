@@ -196,6 +196,19 @@ ns_ids_of() {
         [ "$BUNDLE_FIRST" = "$BUNDLE" ]
 }
 
+@test "a new namespace the init cannot make fails create, naming linux.namespaces, leaving nothing" {
+        # The init makes its new mount, network, ipc and uts namespaces itself: its unshare fails as
+        # on a host out of network namespaces. (LeakSanitizer cannot run under ptrace.)
+        run bash -c "ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace=unshare \\
+                -e inject=unshare:error=ENOSPC:when=1 '$SKIFF' --root '$ROOT' create --bundle '$BUNDLE' '$CID' </dev/null"
+        echo "$output"
+        [ "$status" -ne 0 ]
+        assert_output_contains "linux.namespaces: unshare the new namespaces: No space left on device"
+        assert_nothing_left "$CID"
+        assert_no_process_left
+        assert_no_mount_left
+}
+
 @test "a namespace path that cannot be joined fails create, naming linux.namespaces, leaving nothing" {
         update_config '.linux.namespaces |= map(if .type == "network" then .path = "/nonexistent/ns/net" else . end)'
         assert_create_fails_with "linux.namespaces: open network namespace /nonexistent/ns/net"
