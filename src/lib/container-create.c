@@ -16,6 +16,7 @@
 
 #include "cgroup.h"
 #include "clone-into.h"
+#include "cpu-aside.h"
 #include "hooks.h"
 #include "init.h"
 #include "mount-idmap.h"
@@ -46,6 +47,7 @@ struct creation {
         int cgroup2_fd; /* st.cgroup's cgroup2 directory, which the init is cloned into; or -1 */
         struct cgroup_tasks tasks; /* sent with SYNC_GO: the init enters its v1 cgroups itself */
         struct storage_attach *storage; /* a thin rootfs or volumes (storage-container.h) */
+        struct cpu_aside aside; /* off the CPU of the process just spawned, until SYNC_GO */
 };
 
 /* skiff-shim with what src/shim.c parses. Returns only if the exec failed. */
@@ -184,8 +186,9 @@ static int spawn_inline(struct creation *c, int state_dirfd, struct error *err)
         c->shim_pid = getpid();
         /* Without a pid namespace, the container's orphans come to us, and we reap them. */
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        if ((r = sync_bound(c->init_sync, sync_timeout_seconds(), err)) == 0)
-                r = clone_init(c, pair[1], state_dirfd, &c->init_pid, err);
+        if ((r = sync_bound(c->init_sync, sync_timeout_seconds(), err)) == 0 &&
+            (r = clone_init(c, pair[1], state_dirfd, &c->init_pid, err)) == 0)
+                cpu_step_aside(&c->aside);
         close(pair[1]);
         return r;
 }
@@ -238,6 +241,7 @@ static int spawn(struct creation *c, struct error *err)
         close(shim_pair[1]);
         close(init_pair[1]);
         c->shim_pid = pid;
+        cpu_step_aside(&c->aside);
         return 0;
 }
 
@@ -287,6 +291,15 @@ static int prepare_init(struct creation *c, struct error *err)
         c->in_cgroup = true;
         crash_point("after-cgroup");
         return 0;
+}
+
+/* The init goes on from here, and create mostly waits for it: it may run on any CPU again. */
+static int send_go(struct creation *c, struct error *err)
+{
+        int r = sync_send_fds(c->init_sync, SYNC_GO, c->tasks.fds, c->tasks.n, err);
+
+        cpu_step_back(&c->aside);
+        return r;
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct error *err)
@@ -479,8 +492,7 @@ int container_create(const struct create_options *o, struct state *ret_state, st
             (!cgroup_first && (r = make_cgroup(&c, err)) < 0) ||
             (r = receive_pid(&c, err)) < 0 ||
             (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
-            (r = sync_send_fds(c.init_sync, SYNC_GO, c.tasks.fds, c.tasks.n, err)) < 0 ||
-            (r = meet_init(&c, err)) < 0 ||
+            (r = send_go(&c, err)) < 0 || (r = meet_init(&c, err)) < 0 ||
             (r = await_ready(&c, err)) < 0 ||
             (r = finish(&c, err)) < 0)
                 goto fail;
@@ -499,6 +511,7 @@ out:
                 c.st.annotations = NULL;
                 state_clear(&c.st);
         }
+        cpu_step_back(&c.aside);
         storage_attach_free(c.storage);
         cgroup_tasks_close(&c.tasks);
         if (c.cgroup2_fd >= 0)

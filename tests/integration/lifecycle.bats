@@ -56,3 +56,20 @@ load helpers
         [ "$(echo "$output" | jq -r '.annotations["org.example.key"]')" = value ]
         [ "$(echo "$output" | jq -r .pid)" -gt 1 ]
 }
+
+@test "create makes the cgroup on another CPU, and leaves every CPU to the workload and to run" {
+        # While the init makes its namespaces, create steps aside to another CPU (src/lib/cpu-aside.h):
+        # it must give back every CPU it had, and the init must never lose one.
+        want=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
+        set_cmd 'sed -n "s/^Cpus_allowed_list:[[:space:]]*//p" /proc/self/status; sleep 100'
+        "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
+        run_pid=$!
+        wait_status "$CID" running
+        for i in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/out" ] && break; sleep 0.05; done
+        echo "want $want, workload: $(cat "$BATS_TEST_TMPDIR/out")"
+        [ "$(cat "$BATS_TEST_TMPDIR/out")" = "$want" ]
+        [ "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$run_pid/status")" = "$want" ]
+        skiff kill "$CID" KILL
+        wait "$run_pid" || true
+        assert_nothing_left "$CID"
+}
