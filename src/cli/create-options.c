@@ -51,7 +51,7 @@ static int prepare_fds(struct cli *cli, struct create_flags *f)
 
         f->options.listen_fds = listen_fds_of_caller();
         if (fds_check_passed(f->options.listen_fds + f->options.preserve_fds, "--preserve-fds", &err) < 0 ||
-            sealed_exe_reexec(&err) < 0 ||
+            sealed_exe_switch(&err) < 0 ||
             (f->console_socket && terminal_connect_socket(f->console_socket, &f->options.console_fd, &err) < 0))
                 return cli_fail(cli, f->options.id, &err);
         return 0;

@@ -171,7 +171,7 @@ static int run(struct cli *cli, int argc, char **argv)
                 goto out;
         }
         /* Checked first, while no fd of ours can have taken one of those numbers. */
-        if (fds_check_passed(f.preserve_fds, "--preserve-fds", &err) < 0 || sealed_exe_reexec(&err) < 0 ||
+        if (fds_check_passed(f.preserve_fds, "--preserve-fds", &err) < 0 || sealed_exe_switch(&err) < 0 ||
             exec_load_spec(cli->root, id, &spec, &err) < 0 || build_process(&f, argv + next + 1, spec, &err) < 0 ||
             (f.console_socket && terminal_connect_socket(f.console_socket, &console, &err) < 0)) {
                 cli_fail(cli, id, &err);

@@ -13,6 +13,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "exe-swap.h"
 #include "util.h"
 
 #ifndef MFD_EXEC
@@ -45,16 +46,21 @@ bool self_exe_unwritable(void)
         return (seals >= 0 && (seals & SEALS) == SEALS) || write_protected(fd);
 }
 
-/* Execute ourselves through a read-only bind mount of our own binary, attached to no tree: only its
- * holders (the fd, then the image exec'd from it) reach it, and no one can remount it writable
- * without CAP_SYS_ADMIN over the host's mounts. Returns when the kernel or our privileges cannot. */
-static void try_read_only_self(char **argv)
+/* A read-only bind mount of our own binary, attached to no tree: only its holders (the fd, then our
+ * mappings and exe link) reach it, and no one can remount it writable without CAP_SYS_ADMIN over
+ * the host's mounts. The binary through it, open for reading; -1 when the kernel or our privileges
+ * cannot make it. */
+static int read_only_self(void)
 {
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
         _cleanup_close_ int tree = open_tree(AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        _cleanup_free_ char *path = NULL;
 
-        if (tree >= 0 && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0)
-                execveat(tree, "", argv, environ, AT_EMPTY_PATH);
+        if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                return -1;
+        /* open_tree gives an O_PATH fd, which neither mmap nor PR_SET_MM_MAP takes. */
+        path = xasprintf("/proc/self/fd/%d", tree);
+        return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 static int make_sealed_copy(int *ret_fd, struct error *err)
@@ -129,10 +135,25 @@ char *skiff_exe_path(void)
         return self ? self : xstrdup("skiff");
 }
 
-int sealed_exe_reexec(struct error *err)
+/* Run from `sealed` from now on: in place (exe-swap.h), or else by executing it, with the same argv
+ * and environment (the new image starts again from main()). Returns 0 after the swap, -errno when
+ * neither could be done. */
+static int switch_to(int sealed, struct error *err)
 {
-        _cleanup_close_ int copy = -1;
         _cleanup_strv_ char **argv = NULL;
+        int r;
+
+        if (exe_swap_in_place(sealed) == 0)
+                return 0;
+        if ((r = own_argv(&argv, err)) < 0)
+                return r;
+        fexecve(sealed, argv, environ);
+        return -errno;
+}
+
+int sealed_exe_switch(struct error *err)
+{
+        _cleanup_close_ int mounted = -1, copy = -1;
         _cleanup_free_ char *self = NULL;
         int r;
 
@@ -143,12 +164,11 @@ int sealed_exe_reexec(struct error *err)
         if (!self)
                 return error_sys(err, errno, "readlink /proc/self/exe");
         setenv("SKIFF_EXE", self, 1);
-        if ((r = own_argv(&argv, err)) < 0)
-                return r;
-        /* Returns only if that could not be done; then the copy. */
-        try_read_only_self(argv);
+        if ((mounted = read_only_self()) >= 0 && switch_to(mounted, err) == 0)
+                return 0;
         if ((r = make_sealed_copy(&copy, err)) < 0)
                 return r;
-        fexecve(copy, argv, environ);
-        return error_sys(err, errno, "execute the sealed copy of skiff");
+        if ((r = switch_to(copy, err)) < 0)
+                return error_sys(err, -r, "run from the sealed copy of skiff");
+        return 0;
 }

@@ -4,6 +4,8 @@
 
 load helpers
 
+REFUSE_SET_MM=${REFUSE_SET_MM:-$(dirname "$SKIFF")/tests/helpers/refuse-set-mm}
+
 teardown() {
         # The immutable copy of skiff a test below makes would outlive the test's temp dir.
         chattr -i "$BATS_TEST_TMPDIR/bin/skiff" 2>/dev/null || true
@@ -167,6 +169,27 @@ check_init_exe() {
         # cannot run under ptrace.)
         ASAN_OPTIONS=detect_leaks=0 check_init_exe '/memfd:skiff*' "Text file busy" \
                 strace -qq -o /dev/null -e trace=open_tree -e inject=open_tree:error=ENOSYS "$SKIFF"
+}
+
+@test "a writable install switches to the read-only mount in place: no second exec of skiff" {
+        # skiff's own exec, then the workload's, and none between. (LeakSanitizer cannot run under
+        # ptrace.)
+        run bash -c "ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=execve,execveat -o '$BATS_TEST_TMPDIR/trace' \\
+                '$SKIFF' --root '$ROOT' run --bundle '$BUNDLE' '$CID'"
+        cat "$BATS_TEST_TMPDIR/trace"
+        [ "$status" -eq 0 ]
+        [ "$(grep -c 'execve(' "$BATS_TEST_TMPDIR/trace")" -eq 2 ]
+        ! grep -q 'execveat(' "$BATS_TEST_TMPDIR/trace"
+        assert_nothing_left "$CID"
+}
+
+@test "where the kernel will not swap the exe link in place, the init runs through the mount by an exec" {
+        # As without CONFIG_CHECKPOINT_RESTORE: prctl(PR_SET_MM) fails, and create executes itself
+        # again through the read-only mount instead. (LeakSanitizer cannot run under ptrace.)
+        ASAN_OPTIONS=detect_leaks=0 check_init_exe / "Read-only file system" \
+                strace -qq -e trace=execveat -o "$BATS_TEST_TMPDIR/trace" "$REFUSE_SET_MM" "$SKIFF"
+        cat "$BATS_TEST_TMPDIR/trace"
+        grep -q 'execveat(.*AT_EMPTY_PATH) = 0' "$BATS_TEST_TMPDIR/trace"
 }
 
 # The init's /proc/PID/exe when skiff is installed write-protected ($1: ro-mount | immutable): the

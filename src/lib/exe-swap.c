@@ -1,0 +1,177 @@
+#include "exe-swap.h"
+
+#include <errno.h>
+#include <link.h>
+#include <linux/prctl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define MAX_MAPPINGS 16
+
+struct mapping {
+        unsigned long start, end, offset;
+        int prot;
+};
+
+/* The mappings of the file (dev, ino) in /proc/self/maps; -E2BIG past MAX_MAPPINGS. */
+static int own_mappings(dev_t dev, ino_t ino, struct mapping *m, size_t *ret_n)
+{
+        _cleanup_free_ char *maps = NULL;
+        struct error ignored = { 0 };
+        size_t n = 0;
+        char *line, *save = NULL;
+
+        if (read_file("/proc/self/maps", &maps, NULL, &ignored) < 0)
+                return -ignored.code;
+        for (line = strtok_r(maps, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                unsigned long start, end, offset, inode;
+                unsigned major, minor;
+                char perms[5];
+
+                if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu", &start, &end, perms, &offset, &major, &minor,
+                           &inode) != 7 || inode != ino || makedev(major, minor) != dev)
+                        continue;
+                if (n == MAX_MAPPINGS)
+                        return -E2BIG;
+                m[n++] = (struct mapping){ .start = start, .end = end, .offset = offset,
+                                           .prot = (perms[0] == 'r' ? PROT_READ : 0) |
+                                                   (perms[1] == 'w' ? PROT_WRITE : 0) |
+                                                   (perms[2] == 'x' ? PROT_EXEC : 0) };
+        }
+        *ret_n = n;
+        return 0;
+}
+
+struct relro {
+        unsigned long start, end;
+};
+
+/* The main program's RELRO range: read-only now, but written by the loader before. */
+static int find_relro(struct dl_phdr_info *info, size_t size, void *data)
+{
+        struct relro *r = data;
+        long page = sysconf(_SC_PAGESIZE);
+
+        (void)size;
+        for (int i = 0; i < info->dlpi_phnum; i++) {
+                const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+                if (ph->p_type != PT_GNU_RELRO)
+                        continue;
+                r->start = (info->dlpi_addr + ph->p_vaddr) & ~(unsigned long)(page - 1);
+                r->end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+        }
+        return 1; /* the first object is the main program */
+}
+
+/* Put `fresh` (len bytes, prot as m's) where m is, in one step: no moment without a mapping. */
+static int move_over(void *fresh, const struct mapping *m)
+{
+        size_t len = m->end - m->start;
+
+        if (mremap(fresh, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)m->start) == MAP_FAILED) {
+                int r = -errno;
+                munmap(fresh, len);
+                return r;
+        }
+        return 0;
+}
+
+/* An anonymous copy of what m holds now; the kernel copies (process_vm_readv), so that no
+ * sanitizer checks the copy against the red zones of the globals it holds. */
+static int replace_by_copy(const struct mapping *m)
+{
+        size_t len = m->end - m->start;
+        void *copy = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        struct iovec local = { .iov_base = copy, .iov_len = len };
+        struct iovec remote = { .iov_base = (void *)m->start, .iov_len = len };
+
+        if (copy == MAP_FAILED)
+                return -errno;
+        if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)len ||
+            mprotect(copy, len, m->prot) < 0) {
+                int r = errno ? -errno : -EIO;
+                munmap(copy, len);
+                return r;
+        }
+        return move_over(copy, m);
+}
+
+/* The same pages of fd's file, as the loader mapped them from the old one. */
+static int replace_by_file(const struct mapping *m, int fd)
+{
+        void *same = mmap(NULL, m->end - m->start, m->prot, MAP_PRIVATE, fd, (off_t)m->offset);
+
+        if (same == MAP_FAILED)
+                return -errno;
+        return move_over(same, m);
+}
+
+static bool overlaps(const struct mapping *m, const struct relro *r)
+{
+        return m->start < r->end && r->start < m->end;
+}
+
+/* The mm fields PR_SET_MM_MAP rewrites, as they are (proc(5): fields 26-28 and 45-51 of stat). */
+static int current_layout(struct prctl_mm_map *map)
+{
+        _cleanup_free_ char *stat = NULL;
+        struct error ignored = { 0 };
+        unsigned long long v[52] = { 0 };
+        char *p, *field, *save = NULL;
+        int i = 3;
+
+        if (read_file("/proc/self/stat", &stat, NULL, &ignored) < 0)
+                return -ignored.code;
+        /* After the command name, which may hold anything but ends with the last ')'. */
+        if (!(p = strrchr(stat, ')')))
+                return -EINVAL;
+        for (field = strtok_r(p + 1, " ", &save); field && i < 52; field = strtok_r(NULL, " ", &save))
+                v[i++] = strtoull(field, NULL, 10);
+        if (i < 52)
+                return -EINVAL;
+        *map = (struct prctl_mm_map){ .start_code = v[26], .end_code = v[27], .start_stack = v[28],
+                                      .start_data = v[45], .end_data = v[46], .start_brk = v[47],
+                                      .arg_start = v[48], .arg_end = v[49], .env_start = v[50],
+                                      .env_end = v[51] };
+        return 0;
+}
+
+int exe_swap_in_place(int fd)
+{
+        struct mapping m[MAX_MAPPINGS];
+        struct prctl_mm_map map;
+        struct relro relro = { 0 };
+        struct stat self;
+        size_t n = 0;
+        int r;
+
+        if (stat("/proc/self/exe", &self) < 0)
+                return -errno;
+        if ((r = own_mappings(self.st_dev, self.st_ino, m, &n)) < 0 || (r = current_layout(&map)) < 0)
+                return r;
+        dl_iterate_phdr(find_relro, &relro);
+        for (size_t i = 0; i < n; i++) {
+                if (!(m[i].prot & PROT_READ))
+                        return -EBUSY;
+                if (m[i].prot & PROT_WRITE || overlaps(&m[i], &relro))
+                        r = replace_by_copy(&m[i]);
+                else
+                        r = replace_by_file(&m[i], fd);
+                if (r < 0)
+                        return r;
+        }
+        /* Last, after every allocation: the heap's end as it is. */
+        map.brk = (unsigned long)syscall(SYS_brk, 0);
+        map.exe_fd = (unsigned)fd;
+        return prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&map, sizeof(map), 0) < 0 ? -errno : 0;
+}
