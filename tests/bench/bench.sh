@@ -27,13 +27,13 @@ trap 'umount "$work/ro" "$work" 2>/dev/null; rm -rf "$work"' EXIT
 mount -t tmpfs -o mode=0700 skiff-bench "$work"
 "$top/contrib/make-bundle" "$work/bundle" "$skiff" >/dev/null
 # skiff and skiff-shim stripped, as a distribution ships them (crun and runc here are Debian's
-# stripped binaries): create runs from a memfd copy of the whole file, debug info included.
+# stripped binaries).
 mkdir "$work/bin"
 cp "$skiff" "$(dirname "$skiff")/skiff-shim" "$work/bin/"
 strip "$work/bin/skiff" "$work/bin/skiff-shim"
 skiff=$work/bin/skiff
 # The same binary installed where nothing can write it (a read-only mount; chattr +i does as well):
-# it needs no second exec through a read-only mount of itself (src/lib/sealed-exe.h).
+# it needs no switch to a read-only mount of itself (src/lib/sealed-exe.h).
 mkdir "$work/ro"
 cp "$work/bin/skiff" "$work/ro/skiff-ro"
 cp "$work/bin/skiff-shim" "$work/ro/"
@@ -140,4 +140,4 @@ printf '%-8s %14s %8s %8s\n' bare "${result[bare]}" "" "${result[bare.cpu]}"
 echo "bare: unshare --mount --uts --ipc --net --pid --fork chroot ROOTFS /bin/true"
 echo "skiff run vs bare: $(ratio "${result[skiff.run]}" "${result[bare]}") wall, $(ratio "${result[skiff.cpu]}" "${result[bare.cpu]}") cpu;" \
         "skiff-ro: $(ratio "${result[skiff-ro.run]}" "${result[bare]}") wall, $(ratio "${result[skiff-ro.cpu]}" "${result[bare.cpu]}") cpu"
-echo "skiff-ro: the same skiff installed on a read-only mount, which needs no second exec of itself"
+echo "skiff-ro: the same skiff installed on a read-only mount, which needs no switch to a sealed binary"
