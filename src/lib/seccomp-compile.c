@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "seccomp-shrink.h"
 #include "util.h"
 
 #define FIELD_PREFIX "linux.seccomp"
@@ -40,8 +41,9 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 
 /* Everything the program depends on: libseccomp's version, the kernel's seccomp API level (libseccomp
- * picks actions by it), the native architecture, the tree layout, and the profile as parsed. The
- * load flags are not in it: they go to seccomp(2), not into the program. */
+ * picks actions by it), the native architecture, the layout (libseccomp's tree, then seccomp_shrink's
+ * ranges), and the profile as parsed. The load flags are not in it: they go to seccomp(2), not into
+ * the program. */
 static char *cache_key(const struct spec_seccomp *s, size_t *ret_len)
 {
         const struct scmp_version *v = seccomp_version();
@@ -50,7 +52,7 @@ static char *cache_key(const struct spec_seccomp *s, size_t *ret_len)
 
         if (!f)
                 abort();
-        fprintf(f, "libseccomp %u.%u.%u api %u native %x tree default %x archs", v->major, v->minor, v->micro,
+        fprintf(f, "libseccomp %u.%u.%u api %u native %x tree, ranges default %x archs", v->major, v->minor, v->micro,
                 seccomp_api_get(), seccomp_arch_native(), s->default_action);
         for (size_t i = 0; i < s->n_archs; i++)
                 fprintf(f, " %x", s->archs[i]);
@@ -89,7 +91,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *rule)
         return 0;
 }
 
-static int build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct error *err)
+static int build(const struct spec_seccomp *s, const struct seccomp_rule *rules, size_t n_rules, scmp_filter_ctx *ret,
+                 struct error *err)
 {
         _cleanup_(release_ctx) scmp_filter_ctx ctx = seccomp_init(s->default_action);
         int r;
@@ -106,8 +109,8 @@ static int build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct erro
                 if (r < 0 && r != -EEXIST)
                         return error_sys(err, -r, FIELD_PREFIX ".architectures[%zu]", i);
         }
-        for (size_t i = 0; i < s->n_rules; i++) {
-                const struct seccomp_rule *rule = &s->rules[i];
+        for (size_t i = 0; i < n_rules; i++) {
+                const struct seccomp_rule *rule = &rules[i];
                 /* libseccomp refuses a rule that restates the default action; it would change nothing. */
                 if (rule->action == s->default_action)
                         continue;
@@ -121,7 +124,8 @@ static int build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct erro
 }
 
 /* libseccomp 2.5 exports only to an fd: a memfd, read back. */
-static int compile(const struct spec_seccomp *s, char **ret_program, size_t *ret_len, struct error *err)
+static int compile(const struct spec_seccomp *s, const struct seccomp_rule *rules, size_t n_rules, char **ret_program,
+                   size_t *ret_len, struct error *err)
 {
         _cleanup_(release_ctx) scmp_filter_ctx ctx = NULL;
         _cleanup_close_ int fd = -1;
@@ -129,7 +133,7 @@ static int compile(const struct spec_seccomp *s, char **ret_program, size_t *ret
         struct stat st;
         int r;
 
-        if ((r = build(s, &ctx, err)) < 0)
+        if ((r = build(s, rules, n_rules, &ctx, err)) < 0)
                 return r;
         fd = memfd_create("skiff-seccomp", MFD_CLOEXEC);
         if (fd < 0)
@@ -144,6 +148,48 @@ static int compile(const struct spec_seccomp *s, char **ret_program, size_t *ret
         *ret_program = TAKE_PTR(program);
         *ret_len = (size_t)st.st_size;
         return 0;
+}
+
+static bool compares_args(const struct spec_seccomp *s, int nr)
+{
+        for (size_t i = 0; i < s->n_rules; i++)
+                if (s->rules[i].nr == nr && s->rules[i].n_args > 0)
+                        return true;
+        return false;
+}
+
+/* What seccomp_shrink hands the syscalls whose outcome depends on their arguments: libseccomp's
+ * program for their rules alone (every rule of a syscall that has one comparing an argument).
+ * *ret_program is NULL when no rule compares one. */
+static int compile_args_part(const struct spec_seccomp *s, char **ret_program, size_t *ret_len, struct error *err)
+{
+        _cleanup_free_ struct seccomp_rule *picked = xcalloc(s->n_rules + 1, sizeof(*picked));
+        size_t n = 0;
+
+        for (size_t i = 0; i < s->n_rules; i++)
+                if (compares_args(s, s->rules[i].nr))
+                        picked[n++] = s->rules[i];
+        *ret_program = NULL;
+        *ret_len = 0;
+        return n ? compile(s, picked, n, ret_program, ret_len, err) : 0;
+}
+
+/* Replace *program by seccomp_shrink's equivalent when it makes one; else keep it. */
+static void shrink(const struct spec_seccomp *s, char **program, size_t *len)
+{
+        _cleanup_free_ char *args_part = NULL;
+        struct error ignored = { 0 };
+        struct sock_filter *small;
+        size_t args_len, n_small;
+
+        if (compile_args_part(s, &args_part, &args_len, &ignored) < 0 ||
+            seccomp_shrink((const struct sock_filter *)*program, *len / sizeof(struct sock_filter),
+                           (const struct sock_filter *)args_part, args_len / sizeof(struct sock_filter), &small,
+                           &n_small) < 0)
+                return;
+        free(*program);
+        *program = (char *)small;
+        *len = n_small * sizeof(struct sock_filter);
 }
 
 static char *cache_path(const char *root, const char *key, size_t key_len)
@@ -203,8 +249,9 @@ int seccomp_prepare(struct spec_seccomp *s, const char *root, struct error *err)
         int r;
 
         if (!program) {
-                if ((r = compile(s, &program, &len, err)) < 0)
+                if ((r = compile(s, s->rules, s->n_rules, &program, &len, err)) < 0)
                         return r;
+                shrink(s, &program, &len);
                 if (!program_valid(len)) {
                         free(program);
                         return error_set(err, E2BIG, FIELD_PREFIX ": the filter has %zu instructions, the kernel takes "
