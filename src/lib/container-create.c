@@ -19,6 +19,7 @@
 #include "cpu-aside.h"
 #include "hooks.h"
 #include "init.h"
+#include "json-locate.h"
 #include "mount-idmap.h"
 #include "namespaces.h"
 #include "recover.h"
@@ -383,19 +384,13 @@ static int record_processes(struct creation *c, struct error *err)
         return state_write(c->o->root, &c->st, err);
 }
 
-/* The config as created stays beside the state: what reads it later (volumes-from) must not see
- * edits made to the bundle since. */
-static int keep_config(const struct creation *c, struct error *err)
+/* The config as created (the very text parsed) stays beside the state: what reads it later
+ * (volumes-from, exec) must not see edits made to the bundle since. */
+static int keep_config(const struct creation *c, const char *text, struct error *err)
 {
-        _cleanup_free_ char *from = xasprintf("%s/config.json", c->st.bundle);
         _cleanup_free_ char *to = state_path(c->o->root, c->o->id, "config.json");
-        _cleanup_free_ char *text = NULL;
-        size_t len;
-        int r;
 
-        if ((r = read_file(from, &text, &len, err)) < 0)
-                return r;
-        return write_file_replace(to, text, len, err);
+        return write_file_replace(to, text, strlen(text), err);
 }
 
 static void undo(struct creation *c)
@@ -426,14 +421,63 @@ static void undo(struct creation *c)
         }
 }
 
-static int load_spec(const struct create_options *o, struct spec **ret, char **ret_bundle, struct error *err)
+/* Give the parsed profile the program the cache had for its text (from read_config). */
+static void adopt_cached(struct spec *spec, struct spec_seccomp *cached)
+{
+        struct spec_seccomp *s = spec->linux_cfg.seccomp;
+
+        s->program = cached->program;
+        s->uses_notify = cached->uses_notify;
+        cached->program = (struct sock_fprog){ 0 };
+}
+
+/* config.json's text (*ret_text, which create keeps as it was parsed), parsed with
+ * linux.seccomp.syscalls left out when the cache under --root holds the program for linux.seccomp
+ * exactly as written: its 400-odd names are most of the parse. Otherwise *ret_raw keeps that
+ * text, for seccomp_prepare to store the program under. */
+static int read_config(const struct create_options *o, const char *bundle, struct spec **ret, char **ret_text,
+                       char **ret_raw, struct error *err)
+{
+        static const char *const path[] = { "linux", "seccomp", "syscalls" };
+        _cleanup_free_ char *file = xasprintf("%s/config.json", bundle);
+        _cleanup_free_ char *text = NULL, *parsed = NULL;
+        struct spec_seccomp cached = { 0 };
+        struct json_span at[3];
+        int r;
+
+        if ((r = read_file(file, &text, NULL, err)) < 0)
+                return r;
+        if (json_locate(text, path, 3, at) == 3 && text[at[2].start] == '[') {
+                const char *raw = text + at[1].start;
+                size_t raw_len = at[1].end - at[1].start;
+
+                if (seccomp_cache_get_raw(o->root, raw, raw_len, &cached)) {
+                        /* The same text with an empty list: "[   ...   ]". */
+                        parsed = xstrdup(text);
+                        memset(parsed + at[2].start + 1, ' ', at[2].end - at[2].start - 2);
+                } else {
+                        *ret_raw = strndup(raw, raw_len);
+                }
+        }
+        r = spec_parse(parsed ? parsed : text, bundle, ret, err);
+        if (r == 0 && parsed)
+                adopt_cached(*ret, &cached);
+        free(cached.program.filter);
+        if (r < 0)
+                return error_wrap(err, "%s", file);
+        *ret_text = TAKE_PTR(text);
+        return 0;
+}
+
+static int load_spec(const struct create_options *o, struct spec **ret, char **ret_bundle, char **ret_text,
+                     char **ret_raw, struct error *err)
 {
         char bundle[PATH_MAX];
         int r;
 
         if (!realpath(o->bundle, bundle))
                 return error_sys(err, errno, "--bundle %s", o->bundle);
-        if ((r = spec_load(bundle, ret, err)) < 0)
+        if ((r = read_config(o, bundle, ret, ret_text, ret_raw, err)) < 0)
                 return r;
         if (!spec_namespace(*ret, CLONE_NEWNS))
                 return error_set(err, EINVAL, "linux.namespaces: skiff needs a mount namespace for the container");
@@ -449,6 +493,7 @@ static int load_spec(const struct create_options *o, struct spec **ret, char **r
 int container_create(const struct create_options *o, struct state *ret_state, struct error *err)
 {
         _cleanup_(spec_freep) struct spec *spec = NULL;
+        _cleanup_free_ char *config_text = NULL, *seccomp_raw = NULL;
         struct creation c = { .o = o, .lock_fd = -1, .shim_sync = -1, .init_sync = -1, .cgroup2_fd = -1 };
         bool cgroup_first;
         _cleanup_free_ char *fifo = NULL;
@@ -458,7 +503,7 @@ int container_create(const struct create_options *o, struct state *ret_state, st
         if ((r = shim_mode_resolve(o->shim_mode, &mode, err)) < 0)
                 return r;
         c.watch = mode == SHIM_MODE_WATCH;
-        if ((r = load_spec(o, &spec, &c.st.bundle, err)) < 0)
+        if ((r = load_spec(o, &spec, &c.st.bundle, &config_text, &seccomp_raw, err)) < 0)
                 return r;
         c.spec = spec;
         if ((r = state_dir_create(o->root, o->id, &c.lock_fd, err)) < 0) {
@@ -473,10 +518,12 @@ int container_create(const struct create_options *o, struct state *ret_state, st
         c.st.cgroup = cgroup_path_for(spec, o->id);
         c.st.annotations = spec->annotations;
         fifo = state_path(o->root, o->id, "exec.fifo");
-        if ((r = state_write(o->root, &c.st, err)) < 0 || (r = keep_config(&c, err)) < 0)
+        if ((r = state_write(o->root, &c.st, err)) < 0 || (r = keep_config(&c, config_text, err)) < 0)
                 goto fail;
         /* Once the ID has proved valid: the cache goes under --root. */
-        if (spec->linux_cfg.seccomp && (r = seccomp_prepare(spec->linux_cfg.seccomp, o->root, err)) < 0)
+        if (spec->linux_cfg.seccomp &&
+            (r = seccomp_prepare(spec->linux_cfg.seccomp, o->root, seccomp_raw,
+                                 seccomp_raw ? strlen(seccomp_raw) : 0, err)) < 0)
                 goto fail;
         if (mkfifo(fifo, 0622) < 0) {
                 r = error_sys(err, errno, "mkfifo %s", fifo);

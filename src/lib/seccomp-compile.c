@@ -12,7 +12,8 @@
 
 #define FIELD_PREFIX "linux.seccomp"
 #define CACHE_DIR ".seccomp@cache" /* '@' is not allowed in a container ID: no clash with one */
-#define CACHE_MAGIC "skiffbpf"
+#define CACHE_MAGIC "skiffbp2"
+#define CACHE_NOTIFIES 1 /* some action is SCMP_ACT_NOTIFY */
 
 /* What is stored: this header, the key, the program. The checksum covers key and program, so a file
  * torn by a crash (renamed but never written back) is recompiled, never loaded. */
@@ -20,6 +21,7 @@ struct cache_header {
         char magic[8];
         uint64_t key_len;
         uint64_t program_len;
+        uint64_t flags; /* CACHE_* */
         uint64_t checksum;
 };
 
@@ -203,7 +205,7 @@ static bool program_valid(size_t len)
 }
 
 /* The program stored for exactly this key, or NULL: a missing, foreign or damaged entry is a miss. */
-static char *cache_lookup(const char *path, const char *key, size_t key_len, size_t *ret_len)
+static char *cache_lookup(const char *path, const char *key, size_t key_len, size_t *ret_len, uint64_t *ret_flags)
 {
         _cleanup_free_ char *data = NULL;
         struct error ignored = { 0 };
@@ -216,51 +218,95 @@ static char *cache_lookup(const char *path, const char *key, size_t key_len, siz
         if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 || h.key_len != key_len ||
             len != sizeof(h) + h.key_len + h.program_len || !program_valid(h.program_len) ||
             memcmp(data + sizeof(h), key, key_len) != 0 ||
-            fnv1a(FNV_OFFSET, data + sizeof(h), len - sizeof(h)) != h.checksum)
+            fnv1a(fnv1a(FNV_OFFSET, &h.flags, sizeof(h.flags)), data + sizeof(h), len - sizeof(h)) != h.checksum)
                 return NULL;
         *ret_len = h.program_len;
+        *ret_flags = h.flags;
         memmove(data, data + sizeof(h) + key_len, h.program_len);
         return TAKE_PTR(data);
 }
 
 /* A cache that cannot be written costs the next create a compile, nothing else: errors are dropped. */
-static void cache_store(const char *root, const char *path, const char *key, size_t key_len, const char *program,
-                        size_t len)
+static void cache_store(const char *root, const char *key, size_t key_len, const struct spec_seccomp *s)
 {
+        size_t len = s->program.len * sizeof(struct sock_filter);
         _cleanup_free_ char *dir = xasprintf("%s/" CACHE_DIR, root);
+        _cleanup_free_ char *path = cache_path(root, key, key_len);
         _cleanup_free_ char *data = xmalloc(sizeof(struct cache_header) + key_len + len);
-        struct cache_header h = { .magic = CACHE_MAGIC, .key_len = key_len, .program_len = len };
+        struct cache_header h = { .magic = CACHE_MAGIC, .key_len = key_len, .program_len = len,
+                                  .flags = s->uses_notify ? CACHE_NOTIFIES : 0 };
         struct error ignored = { 0 };
 
         memcpy(data + sizeof(h), key, key_len);
-        memcpy(data + sizeof(h) + key_len, program, len);
-        h.checksum = fnv1a(FNV_OFFSET, data + sizeof(h), key_len + len);
+        memcpy(data + sizeof(h) + key_len, s->program.filter, len);
+        h.checksum = fnv1a(fnv1a(FNV_OFFSET, &h.flags, sizeof(h.flags)), data + sizeof(h), key_len + len);
         memcpy(data, &h, sizeof(h));
         if (mkdir_p(dir, 0700, &ignored) == 0)
                 write_file_replace(path, data, sizeof(h) + key_len + len, &ignored);
 }
 
-int seccomp_prepare(struct spec_seccomp *s, const char *root, struct error *err)
+static void set_program(struct spec_seccomp *s, char *program, size_t len)
 {
-        size_t key_len, len;
-        _cleanup_free_ char *key = cache_key(s, &key_len);
-        _cleanup_free_ char *path = cache_path(root, key, key_len);
-        char *program = cache_lookup(path, key, key_len, &len);
-        int r;
-
-        if (!program) {
-                if ((r = compile(s, s->rules, s->n_rules, &program, &len, err)) < 0)
-                        return r;
-                shrink(s, &program, &len);
-                if (!program_valid(len)) {
-                        free(program);
-                        return error_set(err, E2BIG, FIELD_PREFIX ": the filter has %zu instructions, the kernel takes "
-                                         "at most %d", len / sizeof(struct sock_filter), BPF_MAXINSNS);
-                }
-                cache_store(root, path, key, key_len, program, len);
-        }
         free(s->program.filter);
         s->program.filter = (struct sock_filter *)program;
         s->program.len = (unsigned short)(len / sizeof(struct sock_filter));
+}
+
+/* linux.seccomp's text, after what else shapes the program. */
+static char *raw_key(const char *raw, size_t raw_len, size_t *ret_len)
+{
+        const struct scmp_version *v = seccomp_version();
+        _cleanup_free_ char *head = xasprintf("raw libseccomp %u.%u.%u api %u native %x\n", v->major, v->minor,
+                                              v->micro, seccomp_api_get(), seccomp_arch_native());
+        size_t head_len = strlen(head);
+        char *key = xmalloc(head_len + raw_len);
+
+        memcpy(key, head, head_len);
+        memcpy(key + head_len, raw, raw_len);
+        *ret_len = head_len + raw_len;
+        return key;
+}
+
+bool seccomp_cache_get_raw(const char *root, const char *raw, size_t raw_len, struct spec_seccomp *s)
+{
+        size_t key_len, len;
+        _cleanup_free_ char *key = raw_key(raw, raw_len, &key_len);
+        _cleanup_free_ char *path = cache_path(root, key, key_len);
+        uint64_t flags;
+        char *program = cache_lookup(path, key, key_len, &len, &flags);
+
+        if (!program)
+                return false;
+        set_program(s, program, len);
+        s->uses_notify = flags & CACHE_NOTIFIES;
+        return true;
+}
+
+int seccomp_prepare(struct spec_seccomp *s, const char *root, const char *raw, size_t raw_len, struct error *err)
+{
+        size_t key_len, len;
+        _cleanup_free_ char *key = NULL, *path = NULL;
+        uint64_t flags;
+        char *program;
+        int r;
+
+        if (s->program.filter)
+                return 0;
+        key = raw ? raw_key(raw, raw_len, &key_len) : cache_key(s, &key_len);
+        path = cache_path(root, key, key_len);
+        if ((program = cache_lookup(path, key, key_len, &len, &flags))) {
+                set_program(s, program, len);
+                return 0;
+        }
+        if ((r = compile(s, s->rules, s->n_rules, &program, &len, err)) < 0)
+                return r;
+        shrink(s, &program, &len);
+        if (!program_valid(len)) {
+                free(program);
+                return error_set(err, E2BIG, FIELD_PREFIX ": the filter has %zu instructions, the kernel takes "
+                                 "at most %d", len / sizeof(struct sock_filter), BPF_MAXINSNS);
+        }
+        set_program(s, program, len);
+        cache_store(root, key, key_len, s);
         return 0;
 }

@@ -5,8 +5,19 @@
  * bad profile then fails cleanly), and keep the program in ROOT/.seccomp@cache keyed by everything
  * that shapes it; the init and exec'd processes load it with seccomp(2) and never call libseccomp. */
 #pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "error.h"
 #include "spec-seccomp.h"
 
-/* Fill s->program: from the cache under `root` when an entry matches, else compiled and stored. */
-int seccomp_prepare(struct spec_seccomp *s, const char *root, struct error *err);
+/* Fill s->program, unless it is already: from the cache under `root` when an entry matches, else
+ * compiled and stored. The entry is keyed by linux.seccomp's text exactly as config.json has it
+ * when raw is given (raw_len bytes; seccomp_cache_get_raw then finds it), else by the profile as
+ * parsed. */
+int seccomp_prepare(struct spec_seccomp *s, const char *root, const char *raw, size_t raw_len, struct error *err);
+
+/* The entry seccomp_prepare stored for linux.seccomp's text `raw`: on a hit, s->program and
+ * s->uses_notify are filled, and create need not parse the profile's syscalls at all (the text was
+ * parsed and checked before it was stored). */
+bool seccomp_cache_get_raw(const char *root, const char *raw, size_t raw_len, struct spec_seccomp *s);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The compiled seccomp program is kept under --root (src/lib/seccomp-compile.c): reused when every input
 # matches, compiled again when the entry is damaged or belongs to another profile, and never taken
-# for a container of its own.
+# for a container of its own. create keys it by linux.seccomp's text as written, exec by the profile
+# as parsed.
 
 load helpers
 
@@ -35,6 +36,23 @@ entries() { find "$(CACHE)" -type f | sort; }
         deny_mkdir 28
         run_mkdir "No space left on device"
         [ "$(entries | wc -l)" -eq 2 ]
+}
+
+@test "seccomp cache: create finds the program by the profile's text; another text is parsed and checked" {
+        deny_mkdir 1
+        run_mkdir "Operation not permitted"
+        [ "$(entries | wc -l)" -eq 1 ]
+        # The same profile written otherwise (indented by 7): another text, so another entry.
+        jq --indent 7 . "$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/config.json"
+        mv "$BATS_TEST_TMPDIR/config.json" "$BUNDLE/config.json"
+        run_mkdir "Operation not permitted"
+        [ "$(entries | wc -l)" -eq 2 ]
+        # A list the cache has not seen is parsed: an action that does not exist is refused.
+        update_config '.linux.seccomp.syscalls[0].action = "SCMP_ACT_BOGUS"'
+        run skiff create --bundle "$BUNDLE" "$CID" </dev/null
+        [ "$status" -ne 0 ]
+        assert_output_contains "linux.seccomp.syscalls[0].action"
+        assert_nothing_left "$CID"
 }
 
 @test "seccomp cache: a damaged entry is compiled again, never loaded" {

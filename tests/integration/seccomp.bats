@@ -209,6 +209,23 @@ stop_listener() {
         assert_nothing_left "$CID"
 }
 
+@test "seccomp notify: a second container with the same profile text hands its filter over too (cached)" {
+        start_listener errno:39
+        set_cmd 'mkdir /x; echo "rc=$?"'
+        run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+        stop_listener
+        assert_output_contains "Directory not empty"
+        entries=$(find "$ROOT/.seccomp@cache" -type f | wc -l)
+        # The same text again: the program, and that it notifies, come from the cache.
+        start_listener errno:39
+        run skiff run --bundle "$BUNDLE" "${CID}b" </dev/null
+        stop_listener
+        [ "$status" -eq 0 ]
+        assert_output_contains "Directory not empty"
+        [ "$(find "$ROOT/.seccomp@cache" -type f | wc -l)" -eq "$entries" ]
+        assert_nothing_left "${CID}b"
+}
+
 @test "seccomp notify: the listener can let the call succeed without running it, or run it" {
         start_listener fake
         set_cmd 'mkdir /x && echo "said ok"; [ -e /x ] || echo "but absent"'
