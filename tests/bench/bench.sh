@@ -101,13 +101,26 @@ for name in skiff skiff-ro crun runc; do
         fi
 done
 
-# Round robin, one run of every case per iteration: load from elsewhere falls on all alike.
+# One run of every case per iteration, in a new random order each time: load from elsewhere falls
+# on all alike, and so does the work a case leaves to the kernel after it exits (a network
+# namespace is taken apart in the background for about a millisecond), which in a fixed order
+# always fell on the same next case.
+shuffled() { # shuffled ITEM...: the items in random order, one a line
+        local a=("$@") i j t
+        for ((i = ${#a[@]} - 1; i > 0; i--)); do
+                j=$((RANDOM % (i + 1)))
+                t=${a[i]} a[i]=${a[j]} a[j]=$t
+        done
+        printf '%s\n' "${a[@]}"
+}
+
 cases=(bare)
 for rt in "${runtimes[@]}"; do
         cases+=("run_true $rt" "lifecycle $rt")
 done
 for ((i = 0; i < iterations; i++)); do
-        for c in "${cases[@]}"; do
+        mapfile -t order < <(shuffled "${cases[@]}")
+        for c in "${order[@]}"; do
                 # shellcheck disable=SC2086 # a case is a function and its argument
                 measure "$(echo "$c" | tr ' /' '__')" $c
         done
