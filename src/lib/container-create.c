@@ -456,7 +456,7 @@ static int read_config(const struct create_options *o, const char *bundle, struc
                         parsed = xstrdup(text);
                         memset(parsed + at[2].start + 1, ' ', at[2].end - at[2].start - 2);
                 } else {
-                        *ret_raw = strndup(raw, raw_len);
+                        *ret_raw = xasprintf("%.*s", (int)raw_len, raw);
                 }
         }
         r = spec_parse(parsed ? parsed : text, bundle, ret, err);

@@ -15,7 +15,7 @@
 #define CACHE_MAGIC "skiffbp2"
 #define CACHE_NOTIFIES 1 /* some action is SCMP_ACT_NOTIFY */
 
-/* What is stored: this header, the key, the program. The checksum covers key and program, so a file
+/* What is stored: this header, the key, the program. The checksum covers flags, key and program, so a file
  * torn by a crash (renamed but never written back) is recompiled, never loaded. */
 struct cache_header {
         char magic[8];
