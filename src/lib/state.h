@@ -60,6 +60,7 @@ enum exec_fifo_news {
         EXEC_FIFO_CLOSED,       /* no byte, and none will come: the writer closed it, or the init is gone */
         EXEC_FIFO_NOTHING_YET,  /* 100 ms went by, the init lives */
 };
-/* Up to 100 ms for a byte from st's init on fd. Whether the init lives is asked before the poll,
- * so that a byte it wrote just before it exited is still read. */
+/* Up to 100 ms for a byte from st's init on fd (the read end, opened O_NONBLOCK). Whether the init
+ * lives is asked before the poll, and the read is tried whatever the poll says, so that a byte it
+ * wrote just before it exited is still read. */
 enum exec_fifo_news exec_fifo_wait(int fd, const struct state *st);
