@@ -449,14 +449,24 @@ int cgroup_kill_all(const char *path, int sig, struct error *err)
         return 0;
 }
 
+/* Whether a process is still in a directory of the cgroup that skiff made: its procs dir, or on a
+ * hybrid host its cgroup2 part, where the init is cloned and stays until it enters its v1
+ * hierarchies (an init that failed before that, killed, may still be on its way out). */
+static bool still_populated(const char *path)
+{
+        _cleanup_free_ char *procs = backend()->procs_dir(path);
+        _cleanup_free_ char *unified = backend()->cgroup2_dir(path);
+
+        return (cg_owned(procs) && cg_populated(procs)) || (unified && cg_owned(unified) && cg_populated(unified));
+}
+
 int cgroup_destroy(const char *path, struct error *err)
 {
-        _cleanup_free_ char *dir = backend()->procs_dir(path);
         struct timespec pause = { 0, 10 * 1000 * 1000 };
 
         /* Stragglers first: a cgroup with a process (or a zombie) in it cannot be removed. Only
          * a cgroup skiff made is emptied: a joined one may hold what is not ours to kill. */
-        for (int waited = 0; cg_owned(dir) && cg_populated(dir); waited += 10) {
+        for (int waited = 0; still_populated(path); waited += 10) {
                 struct error ignored = { 0 };
 
                 if (waited >= CGROUP_EMPTY_TIMEOUT_MS)
