@@ -36,11 +36,17 @@ static void put(struct prog *p, struct sock_filter f)
         p->f[p->n++] = f;
 }
 
+/* Instruction `at` of p is a jump to the args part. */
+static void note_to_args(struct prog *p, size_t at)
+{
+        p->to_args = xrealloc(p->to_args, (p->n_to_args + 1) * sizeof(*p->to_args));
+        p->to_args[p->n_to_args++] = at;
+}
+
 static void put_outcome(struct prog *p, const struct range *r)
 {
         if (r->to_args) {
-                p->to_args = xrealloc(p->to_args, (p->n_to_args + 1) * sizeof(*p->to_args));
-                p->to_args[p->n_to_args++] = p->n;
+                note_to_args(p, p->n);
                 put(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0));
         } else {
                 put(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, r->action));
@@ -49,10 +55,8 @@ static void put_outcome(struct prog *p, const struct range *r)
 
 static void append(struct prog *p, const struct prog *q)
 {
-        for (size_t i = 0; i < q->n_to_args; i++) {
-                p->to_args = xrealloc(p->to_args, (p->n_to_args + 1) * sizeof(*p->to_args));
-                p->to_args[p->n_to_args++] = p->n + q->to_args[i];
-        }
+        for (size_t i = 0; i < q->n_to_args; i++)
+                note_to_args(p, p->n + q->to_args[i]);
         for (size_t i = 0; i < q->n; i++)
                 put(p, q->f[i]);
 }
