@@ -19,7 +19,6 @@
 #include "cpu-aside.h"
 #include "hooks.h"
 #include "init.h"
-#include "json-locate.h"
 #include "mount-idmap.h"
 #include "namespaces.h"
 #include "recover.h"
@@ -27,6 +26,7 @@
 #include "seccomp-compile.h"
 #include "shim-watch.h"
 #include "spec.h"
+#include "spec-cached.h"
 #include "state.h"
 #include "storage-container.h"
 #include "sync.h"
@@ -421,63 +421,32 @@ static void undo(struct creation *c)
         }
 }
 
-/* Give the parsed profile the program the cache had for its text (from read_config). */
-static void adopt_cached(struct spec *spec, struct spec_seccomp *cached)
-{
-        struct spec_seccomp *s = spec->linux_cfg.seccomp;
-
-        s->program = cached->program;
-        s->uses_notify = cached->uses_notify;
-        cached->program = (struct sock_fprog){ 0 };
-}
-
-/* config.json's text (*ret_text, which create keeps as it was parsed), parsed with
- * linux.seccomp.syscalls left out when the cache under --root holds the program for linux.seccomp
- * exactly as written: its 400-odd names are most of the parse. Otherwise *ret_raw keeps that
- * text, for seccomp_prepare to store the program under. */
+/* config.json's text (*ret_text, which create keeps as it was parsed), and the spec parsed from it
+ * with the seccomp cache's help (spec-cached.h). */
 static int read_config(const struct create_options *o, const char *bundle, struct spec **ret, char **ret_text,
-                       char **ret_raw, struct error *err)
+                       struct error *err)
 {
-        static const char *const path[] = { "linux", "seccomp", "syscalls" };
         _cleanup_free_ char *file = xasprintf("%s/config.json", bundle);
-        _cleanup_free_ char *text = NULL, *parsed = NULL;
-        struct spec_seccomp cached = { 0 };
-        struct json_span at[3];
+        _cleanup_free_ char *text = NULL;
         int r;
 
         if ((r = read_file(file, &text, NULL, err)) < 0)
                 return r;
-        if (json_locate(text, path, 3, at) == 3 && text[at[2].start] == '[') {
-                const char *raw = text + at[1].start;
-                size_t raw_len = at[1].end - at[1].start;
-
-                if (seccomp_cache_get_raw(o->root, raw, raw_len, &cached)) {
-                        /* The same text with an empty list: "[   ...   ]". */
-                        parsed = xstrdup(text);
-                        memset(parsed + at[2].start + 1, ' ', at[2].end - at[2].start - 2);
-                } else {
-                        *ret_raw = xasprintf("%.*s", (int)raw_len, raw);
-                }
-        }
-        r = spec_parse(parsed ? parsed : text, bundle, ret, err);
-        if (r == 0 && parsed)
-                adopt_cached(*ret, &cached);
-        free(cached.program.filter);
-        if (r < 0)
+        if ((r = spec_parse_cached(text, bundle, o->root, ret, err)) < 0)
                 return error_wrap(err, "%s", file);
         *ret_text = TAKE_PTR(text);
         return 0;
 }
 
 static int load_spec(const struct create_options *o, struct spec **ret, char **ret_bundle, char **ret_text,
-                     char **ret_raw, struct error *err)
+                     struct error *err)
 {
         char bundle[PATH_MAX];
         int r;
 
         if (!realpath(o->bundle, bundle))
                 return error_sys(err, errno, "--bundle %s", o->bundle);
-        if ((r = read_config(o, bundle, ret, ret_text, ret_raw, err)) < 0)
+        if ((r = read_config(o, bundle, ret, ret_text, err)) < 0)
                 return r;
         if (!spec_namespace(*ret, CLONE_NEWNS))
                 return error_set(err, EINVAL, "linux.namespaces: skiff needs a mount namespace for the container");
@@ -493,7 +462,7 @@ static int load_spec(const struct create_options *o, struct spec **ret, char **r
 int container_create(const struct create_options *o, struct state *ret_state, struct error *err)
 {
         _cleanup_(spec_freep) struct spec *spec = NULL;
-        _cleanup_free_ char *config_text = NULL, *seccomp_raw = NULL;
+        _cleanup_free_ char *config_text = NULL;
         struct creation c = { .o = o, .lock_fd = -1, .shim_sync = -1, .init_sync = -1, .cgroup2_fd = -1 };
         bool cgroup_first;
         _cleanup_free_ char *fifo = NULL;
@@ -503,7 +472,7 @@ int container_create(const struct create_options *o, struct state *ret_state, st
         if ((r = shim_mode_resolve(o->shim_mode, &mode, err)) < 0)
                 return r;
         c.watch = mode == SHIM_MODE_WATCH;
-        if ((r = load_spec(o, &spec, &c.st.bundle, &config_text, &seccomp_raw, err)) < 0)
+        if ((r = load_spec(o, &spec, &c.st.bundle, &config_text, err)) < 0)
                 return r;
         c.spec = spec;
         if ((r = state_dir_create(o->root, o->id, &c.lock_fd, err)) < 0) {
@@ -521,9 +490,7 @@ int container_create(const struct create_options *o, struct state *ret_state, st
         if ((r = state_write(o->root, &c.st, err)) < 0 || (r = keep_config(&c, config_text, err)) < 0)
                 goto fail;
         /* Once the ID has proved valid: the cache goes under --root. */
-        if (spec->linux_cfg.seccomp &&
-            (r = seccomp_prepare(spec->linux_cfg.seccomp, o->root, seccomp_raw,
-                                 seccomp_raw ? strlen(seccomp_raw) : 0, err)) < 0)
+        if (spec->linux_cfg.seccomp && (r = seccomp_prepare(spec->linux_cfg.seccomp, o->root, err)) < 0)
                 goto fail;
         if (mkfifo(fifo, 0622) < 0) {
                 r = error_sys(err, errno, "mkfifo %s", fifo);

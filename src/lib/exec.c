@@ -51,7 +51,7 @@ int exec_load_spec(const char *root, const char *id, struct spec **ret_spec, str
         if (r == -ENOENT)
                 return error_set(err, ENOENT, "container \"%s\" does not exist", id);
         if (r == 0 && (*ret_spec)->linux_cfg.seccomp)
-                r = seccomp_prepare((*ret_spec)->linux_cfg.seccomp, root, NULL, 0, err);
+                r = seccomp_prepare((*ret_spec)->linux_cfg.seccomp, root, err);
         return r;
 }
 

@@ -282,7 +282,7 @@ bool seccomp_cache_get_raw(const char *root, const char *raw, size_t raw_len, st
         return true;
 }
 
-int seccomp_prepare(struct spec_seccomp *s, const char *root, const char *raw, size_t raw_len, struct error *err)
+int seccomp_prepare(struct spec_seccomp *s, const char *root, struct error *err)
 {
         size_t key_len, len;
         _cleanup_free_ char *key = NULL, *path = NULL;
@@ -292,7 +292,7 @@ int seccomp_prepare(struct spec_seccomp *s, const char *root, const char *raw, s
 
         if (s->program.filter)
                 return 0;
-        key = raw ? raw_key(raw, raw_len, &key_len) : cache_key(s, &key_len);
+        key = s->text ? raw_key(s->text, strlen(s->text), &key_len) : cache_key(s, &key_len);
         path = cache_path(root, key, key_len);
         if ((program = cache_lookup(path, key, key_len, &len, &flags))) {
                 set_program(s, program, len);

@@ -12,12 +12,11 @@
 #include "spec-seccomp.h"
 
 /* Fill s->program, unless it is already: from the cache under `root` when an entry matches, else
- * compiled and stored. The entry is keyed by linux.seccomp's text exactly as config.json has it
- * when raw is given (raw_len bytes; seccomp_cache_get_raw then finds it), else by the profile as
- * parsed. */
-int seccomp_prepare(struct spec_seccomp *s, const char *root, const char *raw, size_t raw_len, struct error *err);
+ * compiled and stored. The entry is keyed by s->text, linux.seccomp exactly as config.json has it,
+ * when the profile carries it (spec-cached.h; seccomp_cache_get_raw then finds it), else by the
+ * profile as parsed. */
+int seccomp_prepare(struct spec_seccomp *s, const char *root, struct error *err);
 
 /* The entry seccomp_prepare stored for linux.seccomp's text `raw`: on a hit, s->program and
- * s->uses_notify are filled, and create need not parse the profile's syscalls at all (the text was
- * parsed and checked before it was stored). */
+ * s->uses_notify are filled (the text was parsed and checked before it was stored). */
 bool seccomp_cache_get_raw(const char *root, const char *raw, size_t raw_len, struct spec_seccomp *s);

@@ -387,5 +387,6 @@ void spec_seccomp_free(struct spec_seccomp *s)
         free(s->rules);
         strv_free(s->unknown_syscalls);
         free(s->program.filter);
+        free(s->text);
         free(s);
 }

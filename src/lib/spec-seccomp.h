@@ -37,6 +37,7 @@ struct spec_seccomp {
         /* Names this libseccomp does not know on this architecture: skipped, as runc does. */
         char **unknown_syscalls;
         struct sock_fprog program;      /* the compiled filter: seccomp_prepare (seccomp-compile.h) fills it */
+        char *text;             /* linux.seccomp as config.json has it, when create keys the cache by it */
 };
 
 int spec_seccomp_parse(yajl_val v, const char *field, struct spec_seccomp **ret, struct error *err);

@@ -219,7 +219,7 @@ static void test_default_profile_end_to_end(void **state)
         assert_int_equal(spec_parse(json, root, &spec, &err), 0);
         s = spec->linux_cfg.seccomp;
         assert_non_null(s);
-        assert_int_equal(seccomp_prepare(s, root, NULL, 0, &err), 0);
+        assert_int_equal(seccomp_prepare(s, root, &err), 0);
         assert_true(s->program.len < 500);
         ctx = seccomp_init(s->default_action);
         assert_int_equal(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2), 0);
