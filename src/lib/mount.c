@@ -266,9 +266,21 @@ bool mount_shows_cgroups(const struct spec_mount *m)
         return m->type && strcmp(m->type, "cgroup") == 0;
 }
 
+/* The directory NAME in TOP, a tmpfs this init has just mounted: nobody else has had a chance to put a
+ * symlink there, and one component with O_NOFOLLOW cannot leave it anyway. */
+static int open_in_fresh_tmpfs(int top, const char *name, int *ret_fd, struct error *err)
+{
+        int fd = openat(top, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd < 0)
+                return error_sys(err, errno, "open %s for its cgroup", name);
+        *ret_fd = fd;
+        return 0;
+}
+
 /* Each line of /proc/self/cgroup is "ID:CONTROLLERS:PATH"; v1 controllers are mounted
- * where /proc/self/mountinfo says. The container's own cgroup is bound under dest. */
-static int mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags, bool cgroupns, struct error *err)
+ * where /proc/self/mountinfo says. The container's own cgroup is bound in TOP (the tmpfs). */
+static int mount_cgroup_v1(int top, unsigned long flags, bool cgroupns, struct error *err)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
         _cleanup_free_ char *line = NULL;
@@ -279,7 +291,7 @@ static int mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags, bo
                 return error_sys(err, errno, "open /proc/self/cgroup");
         while (getline(&line, &cap, f) > 0) {
                 char *ctrl = strchr(line, ':'), *path;
-                _cleanup_free_ char *src = NULL, *sub = NULL, *name = NULL;
+                _cleanup_free_ char *src = NULL, *target = NULL;
                 _cleanup_close_ int fd = -1;
                 const char *dir;
 
@@ -290,15 +302,15 @@ static int mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags, bo
                 path[strcspn(path, "\n")] = '\0';
                 if (!*ctrl)
                         continue; /* the v2 line of a hybrid host */
-                name = xstrdup(strncmp(ctrl, "name=", 5) == 0 ? ctrl + 5 : ctrl);
-                dir = name;
+                dir = strncmp(ctrl, "name=", 5) == 0 ? ctrl + 5 : ctrl;
                 src = xasprintf("/sys/fs/cgroup/%s%s", dir, path);
                 if (!cgroupns && access(src, F_OK) < 0)
                         continue;
-                sub = xasprintf("%s/%s", dest, dir);
-                if ((r = resolve_in_root(rootfd, sub, true, true, &fd, err)) < 0)
+                if (mkdirat(top, dir, 0755) < 0 && errno != EEXIST)
+                        return error_sys(err, errno, "mkdir %s for its cgroup", dir);
+                if ((r = open_in_fresh_tmpfs(top, dir, &fd, err)) < 0)
                         return r;
-                _cleanup_free_ char *target = fd_path(fd);
+                target = fd_path(fd);
                 /* In its own cgroup namespace the kernel shows the container its cgroup as the root,
                  * and a new mount takes the flags as they are; a bind needs a remount for them. */
                 if (cgroupns ? mount("cgroup", target, "cgroup", flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, ctrl) < 0
@@ -308,7 +320,7 @@ static int mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags, bo
                         continue;
                 close(fd);
                 fd = -1;
-                if ((r = resolve_in_root(rootfd, sub, false, true, &fd, err)) < 0)
+                if ((r = open_in_fresh_tmpfs(top, dir, &fd, err)) < 0)
                         return r;
                 free(target);
                 target = fd_path(fd);
@@ -338,12 +350,11 @@ static int mount_cgroup(int rootfd, const struct spec_mount *m, const struct mou
         }
         if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
                 return error_sys(err, errno, "mount tmpfs for cgroups");
-        if ((r = mount_cgroup_v1(rootfd, m->destination, mo->flags & MS_RDONLY, cgroupns, err)) < 0)
+        _cleanup_close_ int top = -1;
+        if ((r = resolve_in_root(rootfd, m->destination, false, true, &top, err)) < 0 ||
+            (r = mount_cgroup_v1(top, mo->flags & MS_RDONLY, cgroupns, err)) < 0)
                 return r;
         if (mo->flags & MS_RDONLY) {
-                _cleanup_close_ int top = -1;
-                if ((r = resolve_in_root(rootfd, m->destination, false, true, &top, err)) < 0)
-                        return r;
                 _cleanup_free_ char *t = fd_path(top);
                 if (mount(NULL, t, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
                         return error_sys(err, errno, "remount cgroup tmpfs read-only");
