@@ -53,32 +53,45 @@ static int bind_host_device(int rootfd, const struct spec_device *d, struct erro
         return 0;
 }
 
-static int create_device(int rootfd, const struct spec_device *d, bool in_userns, struct error *err)
+/* mknod NAME in DIR with exactly MODE, replacing what the rootfs has there. */
+static int make_node(int dir, const char *name, const struct spec_device *d, mode_t mode)
+{
+        dev_t dev = makedev((unsigned)d->major, (unsigned)d->minor);
+
+        if (mknodat(dir, name, device_type_mode(d->type) | mode, dev) < 0 &&
+            (errno != EEXIST || unlinkat(dir, name, 0) < 0 || mknodat(dir, name, device_type_mode(d->type) | mode, dev) < 0))
+                return -errno;
+        return 0;
+}
+
+/* DEVDIR is the rootfs's /dev, open: most devices go there. */
+static int create_device(int rootfd, int devdir, const struct spec_device *d, bool in_userns, struct error *err)
 {
         _cleanup_free_ char *dir = xstrdup(d->path);
-        _cleanup_close_ int dirfd = -1;
+        _cleanup_close_ int own_dir = -1;
         char *base = strrchr(dir, '/');
         mode_t mode = d->has_mode ? d->mode : 0666;
-        int r;
+        int r, fd = devdir;
 
         if (in_userns)
                 return bind_host_device(rootfd, d, err);
         *base++ = '\0';
-        if ((r = resolve_in_root(rootfd, dir[0] ? dir : "/", true, true, &dirfd, err)) < 0)
-                return r;
-        _cleanup_free_ char *dirpath = fd_path(dirfd);
-        _cleanup_close_ int realdir = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (realdir < 0)
-                return error_sys(err, errno, "open %s", dir);
-        unlinkat(realdir, base, 0);
-        if (mknodat(realdir, base, device_type_mode(d->type) | mode,
-                    makedev((unsigned)d->major, (unsigned)d->minor)) < 0)
-                return error_sys(err, errno, "mknod %s", d->path);
+        if (strcmp(dir, "/dev") != 0) {
+                _cleanup_close_ int dirfd = -1;
+                if ((r = resolve_in_root(rootfd, dir[0] ? dir : "/", true, true, &dirfd, err)) < 0)
+                        return r;
+                _cleanup_free_ char *dirpath = fd_path(dirfd);
+                fd = own_dir = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return error_sys(err, errno, "open %s", dir);
+        }
+        if ((r = make_node(fd, base, d, mode)) < 0)
+                return error_sys(err, -r, "mknod %s", d->path);
         /* mknod honours the umask; the configured mode must hold exactly. */
-        if (fchmodat(realdir, base, mode, 0) < 0)
+        if (fchmodat(fd, base, mode, 0) < 0)
                 return error_sys(err, errno, "chmod %s", d->path);
         if ((d->has_uid || d->has_gid) &&
-            fchownat(realdir, base, d->has_uid ? d->uid : (uid_t)-1, d->has_gid ? d->gid : (gid_t)-1,
+            fchownat(fd, base, d->has_uid ? d->uid : (uid_t)-1, d->has_gid ? d->gid : (gid_t)-1,
                      AT_SYMLINK_NOFOLLOW) < 0)
                 return error_sys(err, errno, "chown %s", d->path);
         return 0;
@@ -98,21 +111,21 @@ int devices_create(const struct spec *spec, int rootfd, struct error *err)
         _cleanup_close_ int devfd = -1;
         int r;
 
-        for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
-                if (spec_has_device(spec, default_devices[i].path))
-                        continue;
-                if ((r = create_device(rootfd, &default_devices[i], in_userns, err)) < 0)
-                        return error_wrap(err, "default device %s", default_devices[i].path);
-        }
-        for (size_t i = 0; i < spec->linux_cfg.n_devices; i++)
-                if ((r = create_device(rootfd, &spec->linux_cfg.devices[i], in_userns, err)) < 0)
-                        return error_wrap(err, "linux.devices[%zu]", i);
         if ((r = resolve_in_root(rootfd, "/dev", true, true, &devfd, err)) < 0)
                 return r;
         _cleanup_free_ char *devpath = fd_path(devfd);
         _cleanup_close_ int realdev = open(devpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (realdev < 0)
                 return error_sys(err, errno, "open /dev in the rootfs");
+        for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
+                if (spec_has_device(spec, default_devices[i].path))
+                        continue;
+                if ((r = create_device(rootfd, realdev, &default_devices[i], in_userns, err)) < 0)
+                        return error_wrap(err, "default device %s", default_devices[i].path);
+        }
+        for (size_t i = 0; i < spec->linux_cfg.n_devices; i++)
+                if ((r = create_device(rootfd, realdev, &spec->linux_cfg.devices[i], in_userns, err)) < 0)
+                        return error_wrap(err, "linux.devices[%zu]", i);
         for (size_t i = 0; i < ARRAY_SIZE(default_links); i++) {
                 const char *name = default_links[i].link + strlen("/dev/");
                 if (symlinkat(default_links[i].target, realdev, name) < 0 && errno != EEXIST)
