@@ -65,5 +65,5 @@ int main(int argc, char **argv)
 
         if (parse_args(argc, argv, &s) < 0)
                 return 2;
-        return shim_watch(&s);
+        return shim_watch(&s, NULL);
 }

@@ -34,6 +34,7 @@ static int run_foreground(struct cli *cli, const struct create_flags *f, const s
         struct error warning = { 0 };
         struct hooks_poststop poststop;
         _cleanup_close_ int pidfd = -1;
+        bool released = false;
         int code, r;
 
         /* Our child, not yet reaped: the pid cannot have been reused. */
@@ -45,10 +46,11 @@ static int run_foreground(struct cli *cli, const struct create_flags *f, const s
                 return r;
         code = shim_watch(&(struct shim_target){ .root = cli->root, .id = st->id, .cgroup = st->cgroup,
                                                  .pid = st->pid, .pidfd = pidfd, .log_path = f->options.log_path,
-                                                 .log_json = f->options.log_json });
+                                                 .log_json = f->options.log_json }, &released);
         signals_forward_stop();
         hooks_poststop_load(cli->root, st->id, &poststop);
-        if ((r = container_delete_own(cli->root, st->id, st->cgroup, err)) < 0) {
+        /* What the shim's part could not release, the delete tries again, and reports. */
+        if ((r = container_delete_own(cli->root, st->id, released ? NULL : st->cgroup, err)) < 0) {
                 hooks_poststop_clear(&poststop);
                 return r;
         }

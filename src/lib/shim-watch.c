@@ -116,12 +116,13 @@ static void report(const struct shim_target *s, const char *what)
 }
 
 /* `skiff run` goes on after this (delete, poststop hooks): the signals and SIGCHLD are left as found. */
-int shim_watch(const struct shim_target *s)
+int shim_watch(const struct shim_target *s, bool *ret_released)
 {
         struct error err = { 0 };
         struct sigaction ignore = { .sa_handler = SIG_IGN }, old_chld;
         sigset_t mask, old_mask;
         int status, sfd;
+        bool released;
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
@@ -141,8 +142,11 @@ int shim_watch(const struct shim_target *s)
                 sigaction(SIGCHLD, &ignore, &old_chld);
                 reap(s, &status);
         }
-        if (container_release(s->id, s->cgroup, &err) < 0)
+        released = container_release(s->id, s->cgroup, &err) == 0;
+        if (!released)
                 report(s, err.msg);
+        if (ret_released)
+                *ret_released = released;
         if (exit_record_write(s->root, s->id, status, "the caller reaped the init first", &err) < 0)
                 report(s, err.msg);
         if (!s->watch)

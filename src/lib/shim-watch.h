@@ -13,5 +13,6 @@ struct shim_target {
         bool log_json;
 };
 
-/* Returns the exit code the shim process should end with: the workload's (128 + signal). */
-int shim_watch(const struct shim_target *s);
+/* Returns the exit code the shim process should end with: the workload's (128 + signal).
+ * *ret_released (when not NULL) says whether the container's cgroup and storage were released. */
+int shim_watch(const struct shim_target *s, bool *ret_released);
