@@ -228,7 +228,8 @@ void hooks_poststop_load(const char *root, const char *id, struct hooks_poststop
 
         *ret = (struct hooks_poststop){ 0 };
         /* Whatever fails here, delete itself reports in its own words (an unknown id, say). */
-        if (state_read(root, id, &ret->st, &ignored) < 0 || load_saved(root, id, &ret->hooks, &ignored) < 0)
+        if (load_saved(root, id, &ret->hooks, &ignored) < 0 || !ret->hooks || !ret->hooks->n[HOOK_POSTSTOP] ||
+            state_read(root, id, &ret->st, &ignored) < 0)
                 hooks_poststop_clear(ret);
 }
 
