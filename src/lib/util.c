@@ -257,6 +257,12 @@ static int rm_rf_at(int parent, const char *name, struct error *err)
         while (r == 0 && (de = readdir(d))) {
                 if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
                         continue;
+                /* What readdir already says is no directory is unlinked without trying to open it. */
+                if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) {
+                        if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+                                r = error_sys(err, errno, "unlink %s", de->d_name);
+                        continue;
+                }
                 r = rm_rf_at(dirfd(d), de->d_name, err);
         }
         closedir(d);
