@@ -12,7 +12,7 @@
 
 #define FIELD_PREFIX "linux.seccomp"
 #define CACHE_DIR ".seccomp@cache" /* '@' is not allowed in a container ID: no clash with one */
-#define CACHE_MAGIC "skiffbp2"
+#define CACHE_MAGIC "skiffbp3"
 #define CACHE_NOTIFIES 1 /* some action is SCMP_ACT_NOTIFY */
 
 /* What is stored: this header, the key, the program. The checksum covers flags, key and program, so a file
@@ -31,16 +31,25 @@ static void release_ctx(scmp_filter_ctx *ctx)
                 seccomp_release(*ctx);
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+/* An entry's name and its check against damage, eight bytes a step (the key is some 10 kB of profile
+ * text, hashed at every create): multiply, then fold the high bits back down. Not a defence against
+ * whoever can write the cache, which is root's. */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
 {
         const unsigned char *p = data;
+        uint64_t w;
 
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ p[i]) * 0x100000001b3ULL;
+        for (; len >= sizeof(w); p += sizeof(w), len -= sizeof(w)) {
+                memcpy(&w, p, sizeof(w));
+                h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+                h ^= h >> 29;
+        }
+        for (; len; p++, len--)
+                h = (h ^ *p) * 0x100000001b3ULL;
         return h;
 }
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define HASH_SEED 0xcbf29ce484222325ULL
 
 /* Everything the program depends on: libseccomp's version, the kernel's seccomp API level (libseccomp
  * picks actions by it), the native architecture, the layout (libseccomp's tree, then seccomp_shrink's
@@ -196,7 +205,7 @@ static void shrink(const struct spec_seccomp *s, char **program, size_t *len)
 
 static char *cache_path(const char *root, const char *key, size_t key_len)
 {
-        return xasprintf("%s/" CACHE_DIR "/%016llx", root, (unsigned long long)fnv1a(FNV_OFFSET, key, key_len));
+        return xasprintf("%s/" CACHE_DIR "/%016llx", root, (unsigned long long)hash_bytes(HASH_SEED, key, key_len));
 }
 
 static bool program_valid(size_t len)
@@ -218,7 +227,8 @@ static char *cache_lookup(const char *path, const char *key, size_t key_len, siz
         if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 || h.key_len != key_len ||
             len != sizeof(h) + h.key_len + h.program_len || !program_valid(h.program_len) ||
             memcmp(data + sizeof(h), key, key_len) != 0 ||
-            fnv1a(fnv1a(FNV_OFFSET, &h.flags, sizeof(h.flags)), data + sizeof(h), len - sizeof(h)) != h.checksum)
+            hash_bytes(hash_bytes(HASH_SEED, &h.flags, sizeof(h.flags)), data + sizeof(h) + key_len, h.program_len) !=
+                    h.checksum)
                 return NULL;
         *ret_len = h.program_len;
         *ret_flags = h.flags;
@@ -239,7 +249,8 @@ static void cache_store(const char *root, const char *key, size_t key_len, const
 
         memcpy(data + sizeof(h), key, key_len);
         memcpy(data + sizeof(h) + key_len, s->program.filter, len);
-        h.checksum = fnv1a(fnv1a(FNV_OFFSET, &h.flags, sizeof(h.flags)), data + sizeof(h), key_len + len);
+        /* The key is compared byte for byte on lookup: the check covers the rest. */
+        h.checksum = hash_bytes(hash_bytes(HASH_SEED, &h.flags, sizeof(h.flags)), data + sizeof(h) + key_len, len);
         memcpy(data, &h, sizeof(h));
         if (mkdir_p(dir, 0700, &ignored) == 0)
                 write_file_replace(path, data, sizeof(h) + key_len + len, &ignored);
