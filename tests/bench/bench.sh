@@ -23,7 +23,14 @@ fi
 # on Debian (on this VM it is on the root's ext4: 0.5-1 ms more per run, for every runtime). The
 # tmpfs is this mount namespace's alone.
 work=$(mktemp -d /run/skiff-bench.XXXXXX)
-trap 'umount "$work/ro" "$work" 2>/dev/null; rm -rf "$work"' EXIT
+# crun and runc leave the cgroupsPath's parent behind, and crun, with the unified mount gone, writes
+# a plain cgroup.procs into the tmpfs beneath it: take both away with the rest.
+cleanup() {
+        umount "$work/ro" "$work" 2>/dev/null
+        rm -rf "$work" /sys/fs/cgroup/unified/skiff-bench
+        rmdir /sys/fs/cgroup/*/skiff-bench 2>/dev/null || true
+}
+trap cleanup EXIT
 mount -t tmpfs -o mode=0700 skiff-bench "$work"
 "$top/contrib/make-bundle" "$work/bundle" "$skiff" >/dev/null
 # skiff and skiff-shim stripped, as a distribution ships them (crun and runc here are Debian's
