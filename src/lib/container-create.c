@@ -16,7 +16,7 @@
 
 #include "cgroup.h"
 #include "clone-into.h"
-#include "cpu-aside.h"
+#include "cpu-apart.h"
 #include "hooks.h"
 #include "init.h"
 #include "mount-idmap.h"
@@ -48,7 +48,7 @@ struct creation {
         int cgroup2_fd; /* st.cgroup's cgroup2 directory, which the init is cloned into; or -1 */
         struct cgroup_tasks tasks; /* sent with SYNC_GO: the init enters its v1 cgroups itself */
         struct storage_attach *storage; /* a thin rootfs or volumes (storage-container.h) */
-        struct cpu_aside aside; /* off the CPU of the process just spawned, until SYNC_GO */
+        struct cpu_apart apart; /* the process just spawned goes to the other CPUs until SYNC_GO */
 };
 
 /* skiff-shim with what src/shim.c parses. Returns only if the exec failed. */
@@ -79,7 +79,7 @@ static int clone_init(struct creation *c, int init_sync, int state_dirfd, pid_t 
         struct init_args args = { .spec = c->spec, .sync_fd = init_sync, .state_dirfd = state_dirfd,
                                   .no_pivot = c->o->no_pivot, .preserve_fds = c->o->preserve_fds + c->o->listen_fds,
                                   .listen_fds = c->o->listen_fds, .console_fd = c->o->console_fd,
-                                  .storage = c->storage };
+                                  .storage = c->storage, .cpus = &c->apart };
         const struct spec_namespace *pidns = spec_namespace(c->spec, CLONE_NEWPID);
         _cleanup_close_ int own_pidns = -1, own_timens = -1;
         pid_t pid = -1;
@@ -166,6 +166,7 @@ _Noreturn static void shim_to_be(struct creation *c, int init_sync, int state_di
         }
         /* Nor any other fd of the caller's but the pidfd; and no signal of the caller's terminal. */
         setsid();
+        cpu_apart_rejoin(&c->apart);
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
         syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
         fcntl(pidfd, F_SETFD, 0);
@@ -189,7 +190,7 @@ static int spawn_inline(struct creation *c, int state_dirfd, struct error *err)
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         if ((r = sync_bound(c->init_sync, sync_timeout_seconds(), err)) == 0 &&
             (r = clone_init(c, pair[1], state_dirfd, &c->init_pid, err)) == 0)
-                cpu_step_aside(&c->aside);
+                cpu_apart_send(&c->apart, c->init_pid);
         close(pair[1]);
         return r;
 }
@@ -206,6 +207,7 @@ static int spawn(struct creation *c, struct error *err)
         state_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (state_dirfd < 0)
                 return error_sys(err, errno, "open %s", dir);
+        cpu_apart_prepare(&c->apart);
         if (c->o->shim_inline)
                 return spawn_inline(c, state_dirfd, err);
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, shim_pair) < 0)
@@ -242,7 +244,7 @@ static int spawn(struct creation *c, struct error *err)
         close(shim_pair[1]);
         close(init_pair[1]);
         c->shim_pid = pid;
-        cpu_step_aside(&c->aside);
+        cpu_apart_send(&c->apart, pid);
         return 0;
 }
 
@@ -292,15 +294,6 @@ static int prepare_init(struct creation *c, struct error *err)
         c->in_cgroup = true;
         crash_point("after-cgroup");
         return 0;
-}
-
-/* The init goes on from here, and create mostly waits for it: it may run on any CPU again. */
-static int send_go(struct creation *c, struct error *err)
-{
-        int r = sync_send_fds(c->init_sync, SYNC_GO, c->tasks.fds, c->tasks.n, err);
-
-        cpu_step_back(&c->aside);
-        return r;
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct error *err)
@@ -506,8 +499,8 @@ int container_create(const struct create_options *o, struct state *ret_state, st
             (!cgroup_first && (r = make_cgroup(&c, err)) < 0) ||
             (r = receive_pid(&c, err)) < 0 ||
             (r = record_processes(&c, err)) < 0 || (r = prepare_init(&c, err)) < 0 ||
-            (r = send_go(&c, err)) < 0 || (r = meet_init(&c, err)) < 0 ||
-            (r = await_ready(&c, err)) < 0 ||
+            (r = sync_send_fds(c.init_sync, SYNC_GO, c.tasks.fds, c.tasks.n, err)) < 0 ||
+            (r = meet_init(&c, err)) < 0 || (r = await_ready(&c, err)) < 0 ||
             (r = finish(&c, err)) < 0)
                 goto fail;
         goto out;
@@ -525,7 +518,6 @@ out:
                 c.st.annotations = NULL;
                 state_clear(&c.st);
         }
-        cpu_step_back(&c.aside);
         storage_attach_free(c.storage);
         cgroup_tasks_close(&c.tasks);
         if (c.cgroup2_fd >= 0)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cpu-apart.h"
 #include "hooks.h"
 #include "namespaces.h"
 #include "process.h"
@@ -44,7 +45,10 @@ static int enter_cgroup(const struct init_args *a, struct error *err)
         struct cgroup_tasks tasks = { 0 };
         int r = sync_expect_fds(a->sync_fd, SYNC_GO, tasks.fds, CGROUP_MAX_TASKS_FDS, &tasks.n, "skiff create", err);
 
-        return r < 0 ? r : cgroup_enter_self(&tasks, err);
+        if (r < 0)
+                return r;
+        cpu_apart_rejoin(a->cpus);
+        return cgroup_enter_self(&tasks, err);
 }
 
 /* Only once the init is in its cgroup is a new cgroup namespace rooted there, and only then may the

@@ -4,6 +4,8 @@
 
 #include "spec.h"
 
+struct cpu_apart;
+
 struct storage_attach;
 
 struct init_args {
@@ -15,6 +17,7 @@ struct init_args {
         int listen_fds;
         int console_fd;         /* where to send the pty master, or -1 */
         const struct storage_attach *storage;   /* thin devices to mount before rootfs_setup, or NULL */
+        const struct cpu_apart *cpus;   /* create's CPUs, all the init's again from SYNC_GO on */
 };
 
 /* Never returns: execs the workload or exits non-zero after telling create (or stderr) why. */

@@ -12,7 +12,7 @@
 int ns_clone_flags(const struct spec *spec);
 /* In the init, after ns_join_paths: its new mount, network, ipc and uts namespaces, owned by the user
  * namespace it is in by then (as runc does). Made here, not at clone, so that their cost (a network
- * namespace takes about 0.4 ms) falls on the init while create makes the cgroup (cpu-aside.h). */
+ * namespace takes about 0.4 ms) falls on the init while create makes the cgroup (cpu-apart.h). */
 int ns_unshare_own(const struct spec *spec, struct error *err);
 /* In the process that clones the init: join a pid namespace by path, make a time namespace with its
  * offsets. Both only affect children, so the caller itself stays on the host. */
