@@ -57,9 +57,9 @@ load helpers
         [ "$(echo "$output" | jq -r .pid)" -gt 1 ]
 }
 
-@test "create makes the cgroup on another CPU, and leaves every CPU to the workload and to run" {
-        # While the init makes its namespaces, create steps aside to another CPU (src/lib/cpu-aside.h):
-        # it must give back every CPU it had, and the init must never lose one.
+@test "create makes the cgroup beside the init, on another CPU, and leaves every CPU to the workload and to run" {
+        # While the init makes its namespaces, it runs on create's other CPUs (src/lib/cpu-apart.h):
+        # it must take back every CPU create had, and run must never lose one.
         want=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
         set_cmd 'sed -n "s/^Cpus_allowed_list:[[:space:]]*//p" /proc/self/status; sleep 100'
         "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
@@ -71,5 +71,21 @@ load helpers
         [ "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$run_pid/status")" = "$want" ]
         skiff kill "$CID" KILL
         wait "$run_pid" || true
+        assert_nothing_left "$CID"
+}
+
+@test "create sends the shim-to-be to another CPU too, and skiff-shim and the workload take back every CPU" {
+        want=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
+        set_cmd 'sleep 100'
+        skiff create --bundle "$BUNDLE" "$CID"
+        shim=$(jq -r .shimPid "$ROOT/$CID/state.json")
+        pid=$(skiff state "$CID" | jq -r .pid)
+        echo "want $want, shim $shim, init $pid"
+        [ "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$shim/status")" = "$want" ]
+        skiff start "$CID"
+        [ "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$pid/status")" = "$want" ]
+        skiff kill "$CID" KILL
+        wait_status "$CID" stopped
+        skiff delete "$CID"
         assert_nothing_left "$CID"
 }
