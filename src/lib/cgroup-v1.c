@@ -24,13 +24,18 @@ static char **parse_mounts(void)
         char **list = xcalloc(1, sizeof(char *));
 
         while (f && getline(&line, &cap, f) > 0) {
-                char mnt[4096], fstype[64], source[256], opts[1024];
-                const char *sep = strstr(line, " - ");
+                /* ID PARENT MAJ:MIN ROOT MOUNT-POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER-OPTIONS */
+                char *sep = strstr(line, " - "), *p = line, *mnt = NULL, *fstype, *opts;
 
-                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-                    sscanf(sep + 3, "%63s %255s %1023s", fstype, source, opts) != 3)
+                if (!sep)
                         continue;
-                if (strncmp(mnt, CGROUP_ROOT "/", strlen(CGROUP_ROOT) + 1) != 0)
+                for (int i = 0; i < 5 && p; i++)
+                        mnt = strsep(&p, " ");
+                p = sep + 3;
+                fstype = strsep(&p, " ");
+                strsep(&p, " "); /* the source */
+                opts = strsep(&p, " \n");
+                if (!mnt || !opts || strncmp(mnt, CGROUP_ROOT "/", strlen(CGROUP_ROOT) + 1) != 0)
                         continue;
                 if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0)
                         continue;
