@@ -57,9 +57,10 @@ static int bind_host_device(int rootfd, const struct spec_device *d, struct erro
 static int make_node(int dir, const char *name, const struct spec_device *d, mode_t mode)
 {
         dev_t dev = makedev((unsigned)d->major, (unsigned)d->minor);
+        mode_t type_mode = device_type_mode(d->type) | mode;
 
-        if (mknodat(dir, name, device_type_mode(d->type) | mode, dev) < 0 &&
-            (errno != EEXIST || unlinkat(dir, name, 0) < 0 || mknodat(dir, name, device_type_mode(d->type) | mode, dev) < 0))
+        if (mknodat(dir, name, type_mode, dev) < 0 &&
+            (errno != EEXIST || unlinkat(dir, name, 0) < 0 || mknodat(dir, name, type_mode, dev) < 0))
                 return -errno;
         return 0;
 }
