@@ -48,7 +48,7 @@ struct creation {
         int cgroup2_fd; /* st.cgroup's cgroup2 directory, which the init is cloned into; or -1 */
         struct cgroup_tasks tasks; /* sent with SYNC_GO: the init enters its v1 cgroups itself */
         struct storage_attach *storage; /* a thin rootfs or volumes (storage-container.h) */
-        struct cpu_apart apart; /* the process just spawned goes to the other CPUs until SYNC_GO */
+        struct cpu_apart apart; /* the process just spawned goes to the other CPUs until SYNC_GO, create stays */
 };
 
 /* skiff-shim with what src/shim.c parses. Returns only if the exec failed. */
@@ -207,7 +207,7 @@ static int spawn(struct creation *c, struct error *err)
         state_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (state_dirfd < 0)
                 return error_sys(err, errno, "open %s", dir);
-        cpu_apart_prepare(&c->apart);
+        cpu_apart_begin(&c->apart);
         if (c->o->shim_inline)
                 return spawn_inline(c, state_dirfd, err);
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, shim_pair) < 0)
@@ -518,6 +518,7 @@ out:
                 c.st.annotations = NULL;
                 state_clear(&c.st);
         }
+        cpu_apart_rejoin(&c.apart);
         storage_attach_free(c.storage);
         cgroup_tasks_close(&c.tasks);
         if (c.cgroup2_fd >= 0)

@@ -5,9 +5,11 @@
  * same time. The spawned process takes back every CPU create had once that is over: the init on
  * SYNC_GO, the shim-to-be before it becomes skiff-shim.
  *
- * Create itself never moves. A process that has run on two CPUs pays for it when it frees its page
- * tables (at exit, say): the other CPU must flush them too, and create waits for it (80 us more per
- * exit on this 2-CPU VM). Moving a child that is not yet running takes no wait at all. */
+ * Create itself never moves, and until it is done it stays where it is: woken by the init (SYNC_READY),
+ * it would otherwise follow it to its CPU, there to wait for the init's seccomp load. And a process
+ * that has run on two CPUs pays for it when it frees its page tables (at exit, say): the other CPU
+ * must flush them too, and it waits for that (80 us more per exit on this 2-CPU VM). Moving a child
+ * that is not yet running takes no wait at all. */
 #pragma once
 #include <sched.h>
 #include <stdbool.h>
@@ -19,9 +21,11 @@ struct cpu_apart {
         bool possible;  /* it may use more than one */
 };
 
-/* In the spawning process, before it forks or clones: what cpu_apart_send and cpu_apart_rejoin use. */
-void cpu_apart_prepare(struct cpu_apart *a);
+/* In the spawning process, before it forks or clones: what cpu_apart_send and cpu_apart_rejoin use;
+ * and the caller stays on the CPU it is on until its own cpu_apart_rejoin. */
+void cpu_apart_begin(struct cpu_apart *a);
 /* Bind PID, just spawned, to every CPU in a->all but a->here. */
 void cpu_apart_send(const struct cpu_apart *a, pid_t pid);
-/* In the spawned process (or the init it cloned): every CPU of a->all again. */
+/* In the spawned process (or the init it cloned), and in the spawning one when it is done: every CPU
+ * of a->all again. */
 void cpu_apart_rejoin(const struct cpu_apart *a);
