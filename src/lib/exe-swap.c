@@ -34,12 +34,19 @@ static int own_mappings(dev_t dev, ino_t ino, struct mapping *m, size_t *ret_n)
         if (read_file("/proc/self/maps", &maps, NULL, &ignored) < 0)
                 return -ignored.code;
         for (line = strtok_r(maps, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                unsigned long start, end, offset, inode;
-                unsigned major, minor;
-                char perms[5];
+                /* START-END PERMS OFFSET MAJOR:MINOR INODE [PATH], in hex but the inode */
+                char *p = line, *perms;
+                unsigned long start = strtoul(p, &p, 16), end = strtoul(p + 1, &p, 16);
+                unsigned long offset, major, minor, inode;
 
-                if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu", &start, &end, perms, &offset, &major, &minor,
-                           &inode) != 7 || inode != ino || makedev(major, minor) != dev)
+                perms = p + 1;
+                if (*p != ' ' || strlen(perms) < 5 || perms[4] != ' ')
+                        continue;
+                offset = strtoul(perms + 5, &p, 16);
+                major = strtoul(p, &p, 16);
+                minor = *p == ':' ? strtoul(p + 1, &p, 16) : ~0UL;
+                inode = strtoul(p, NULL, 10);
+                if (inode != ino || makedev(major, minor) != dev)
                         continue;
                 if (n == MAX_MAPPINGS)
                         return -E2BIG;
@@ -106,14 +113,13 @@ static int replace_by_copy(const struct mapping *m)
         return move_over(copy, m);
 }
 
-/* The same pages of fd's file, as the loader mapped them from the old one. */
+/* The same pages of fd's file, as the loader mapped them from the old one: MAP_FIXED swaps the
+ * mapping within the one call, so even the code making it may live there. */
 static int replace_by_file(const struct mapping *m, int fd)
 {
-        void *same = mmap(NULL, m->end - m->start, m->prot, MAP_PRIVATE, fd, (off_t)m->offset);
+        void *at = (void *)m->start;
 
-        if (same == MAP_FAILED)
-                return -errno;
-        return move_over(same, m);
+        return mmap(at, m->end - m->start, m->prot, MAP_PRIVATE | MAP_FIXED, fd, (off_t)m->offset) == at ? 0 : -errno;
 }
 
 static bool overlaps(const struct mapping *m, const struct relro *r)
