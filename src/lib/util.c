@@ -234,6 +234,14 @@ int mkdir_p(const char *path, mode_t mode, struct error *err)
         return 0;
 }
 
+/* Unlink NAME in PARENT; one already gone is fine. */
+static int unlink_gone(int parent, const char *name, struct error *err)
+{
+        if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+                return error_sys(err, errno, "unlink %s", name);
+        return 0;
+}
+
 static int rm_rf_at(int parent, const char *name, struct error *err)
 {
         _cleanup_close_ int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -242,11 +250,8 @@ static int rm_rf_at(int parent, const char *name, struct error *err)
         int r = 0;
 
         if (fd < 0) {
-                if (errno == ENOTDIR || errno == ELOOP) {
-                        if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
-                                return error_sys(err, errno, "unlink %s", name);
-                        return 0;
-                }
+                if (errno == ENOTDIR || errno == ELOOP)
+                        return unlink_gone(parent, name, err);
                 if (errno == ENOENT)
                         return 0;
                 return error_sys(err, errno, "open %s", name);
@@ -258,12 +263,10 @@ static int rm_rf_at(int parent, const char *name, struct error *err)
                 if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
                         continue;
                 /* What readdir already says is no directory is unlinked without trying to open it. */
-                if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) {
-                        if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
-                                r = error_sys(err, errno, "unlink %s", de->d_name);
-                        continue;
-                }
-                r = rm_rf_at(dirfd(d), de->d_name, err);
+                if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+                        r = unlink_gone(dirfd(d), de->d_name, err);
+                else
+                        r = rm_rf_at(dirfd(d), de->d_name, err);
         }
         closedir(d);
         if (r < 0)
