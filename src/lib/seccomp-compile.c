@@ -15,8 +15,9 @@
 #define CACHE_MAGIC "skiffbp3"
 #define CACHE_NOTIFIES 1 /* some action is SCMP_ACT_NOTIFY */
 
-/* What is stored: this header, the key, the program. The checksum covers flags, key and program, so a file
- * torn by a crash (renamed but never written back) is recompiled, never loaded. */
+/* What is stored: this header, the key, the program. The key is compared whole and the checksum covers
+ * flags and program, so a file torn by a crash (renamed but never written back) is recompiled, never
+ * loaded. */
 struct cache_header {
         char magic[8];
         uint64_t key_len;

@@ -28,7 +28,7 @@ work=$(mktemp -d /run/skiff-bench.XXXXXX)
 cleanup() {
         umount "$work/ro" "$work" 2>/dev/null
         rm -rf "$work" /sys/fs/cgroup/unified/skiff-bench
-        rmdir /sys/fs/cgroup/*/skiff-bench 2>/dev/null || true
+        rmdir /sys/fs/cgroup/*/skiff-bench /sys/fs/cgroup/skiff-bench 2>/dev/null || true
 }
 trap cleanup EXIT
 mount -t tmpfs -o mode=0700 skiff-bench "$work"
