@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "proc-stat.h"
 #include "util.h"
 
 #define MAX_MAPPINGS 16
@@ -130,25 +131,19 @@ static bool overlaps(const struct mapping *m, const struct relro *r)
 /* The mm fields PR_SET_MM_MAP rewrites, as they are (proc(5): fields 26-28 and 45-51 of stat). */
 static int current_layout(struct prctl_mm_map *map)
 {
-        _cleanup_free_ char *stat = NULL;
-        struct error ignored = { 0 };
-        unsigned long long v[52] = { 0 };
-        char *p, *field, *save = NULL;
-        int i = 3;
+        static const int fields[] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
+        _cleanup_free_ char *stat = proc_stat_read(0);
+        unsigned long long v[ARRAY_SIZE(fields)];
 
-        if (read_file("/proc/self/stat", &stat, NULL, &ignored) < 0)
-                return -ignored.code;
-        /* After the command name, which may hold anything but ends with the last ')'. */
-        if (!(p = strrchr(stat, ')')))
-                return -EINVAL;
-        for (field = strtok_r(p + 1, " ", &save); field && i < 52; field = strtok_r(NULL, " ", &save))
-                v[i++] = strtoull(field, NULL, 10);
-        if (i < 52)
-                return -EINVAL;
-        *map = (struct prctl_mm_map){ .start_code = v[26], .end_code = v[27], .start_stack = v[28],
-                                      .start_data = v[45], .end_data = v[46], .start_brk = v[47],
-                                      .arg_start = v[48], .arg_end = v[49], .env_start = v[50],
-                                      .env_end = v[51] };
+        for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+                const char *field = proc_stat_field(stat, fields[i]);
+                if (!field)
+                        return -EINVAL;
+                v[i] = strtoull(field, NULL, 10);
+        }
+        *map = (struct prctl_mm_map){ .start_code = v[0], .end_code = v[1], .start_stack = v[2],
+                                      .start_data = v[3], .end_data = v[4], .start_brk = v[5],
+                                      .arg_start = v[6], .arg_end = v[7], .env_start = v[8], .env_end = v[9] };
         return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc-stat.h"
 #include "util.h"
 
 int shim_mode_parse(const char *name, enum shim_mode *ret)
@@ -32,15 +33,11 @@ const char *shim_mode_name(enum shim_mode mode)
 
 static pid_t parent_of(pid_t pid)
 {
-        _cleanup_free_ char *path = xasprintf("/proc/%d/stat", (int)pid);
-        _cleanup_free_ char *text = NULL;
-        struct error ignored = { 0 };
-        const char *p;
-        int ppid;
+        _cleanup_free_ char *text = proc_stat_read(pid);
+        const char *ppid = proc_stat_field(text, 4);
+        int v;
 
-        if (read_file(path, &text, NULL, &ignored) < 0 || !(p = strrchr(text, ')')))
-                return 0;
-        return sscanf(p + 1, " %*c %d", &ppid) == 1 ? ppid : 0;
+        return ppid && sscanf(ppid, "%d", &v) == 1 ? v : 0;
 }
 
 /* The probe: a child C that starts a grandchild G and exits, so that G is orphaned and adopted.

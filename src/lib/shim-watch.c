@@ -17,6 +17,7 @@
 
 #include "exit-record.h"
 #include "log-file.h"
+#include "proc-stat.h"
 #include "teardown.h"
 #include "util.h"
 
@@ -48,17 +49,10 @@ static void reap(const struct shim_target *s, int *init_status)
 /* Field 52 of /proc/PID/stat, the wait status of a zombie; -1 when PID is no zombie. */
 static int zombie_status(pid_t pid)
 {
-        _cleanup_free_ char *path = xasprintf("/proc/%d/stat", (int)pid);
-        _cleanup_free_ char *text = NULL;
-        struct error ignored = { 0 };
-        char *p;
-        int field;
+        _cleanup_free_ char *text = proc_stat_read(pid);
+        const char *state = proc_stat_field(text, 3), *status = proc_stat_field(text, 52);
 
-        if (read_file(path, &text, NULL, &ignored) < 0 || !(p = strrchr(text, ')')) || p[1] != ' ' || p[2] != 'Z')
-                return -1;
-        for (field = 3; field <= 52 && p; field++)
-                p = strchr(p + 1, ' ');
-        return p ? atoi(p + 1) : -1;
+        return state && *state == 'Z' && status ? atoi(status) : -1;
 }
 
 /* The init's wait status once it has exited, or -1 when the kernel did not keep it for us. */

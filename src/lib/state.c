@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "proc-stat.h"
 #include "json.h"
 #include "util.h"
 
@@ -214,27 +215,14 @@ void state_clear(struct state *st)
 
 unsigned long long proc_start_time(pid_t pid)
 {
-        _cleanup_free_ char *path = xasprintf("/proc/%d/stat", (int)pid);
-        _cleanup_free_ char *text = NULL;
-        struct error ignored = { 0 };
-        unsigned long long start = 0;
-        char *p;
+        _cleanup_free_ char *text = pid > 0 ? proc_stat_read(pid) : NULL;
+        const char *state = proc_stat_field(text, 3), *start = proc_stat_field(text, 22);
+        unsigned long long v = 0;
 
-        if (pid <= 0 || read_file(path, &text, NULL, &ignored) < 0)
+        /* A zombie (state Z or X) has finished: it no longer counts. */
+        if (!state || *state == 'Z' || *state == 'X' || !start || sscanf(start, "%llu", &v) != 1)
                 return 0;
-        /* comm may hold spaces and parentheses: fields resume after the last ')'. */
-        p = strrchr(text, ')');
-        if (!p)
-                return 0;
-        /* p is at ")": the space after it comes before field 3, the 20th space before field 22.
-         * A zombie (state Z or X) has finished: it no longer counts. */
-        if (p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-                return 0;
-        for (int field = 3; field <= 22 && p; field++)
-                p = strchr(p + 1, ' ');
-        if (!p || sscanf(p + 1, "%llu", &start) != 1)
-                return 0;
-        return start;
+        return v;
 }
 
 bool process_is(pid_t pid, unsigned long long start_time)
