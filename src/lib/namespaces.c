@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,28 +45,28 @@ const char *ns_name_at(size_t i)
 /* What the init makes itself, with unshare: ns_unshare_own. */
 #define NS_IN_INIT (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
 
-static bool is_new(const struct spec_namespace *ns, int types)
+/* The CLONE_NEW* flags among `types` of the namespaces the config wants new (no path to join). */
+static int new_ones(const struct spec *spec, int types)
 {
-        return !ns->path && (ns->type & types);
+        int flags = 0;
+
+        for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++) {
+                const struct spec_namespace *ns = &spec->linux_cfg.namespaces[i];
+                if (!ns->path && (ns->type & types))
+                        flags |= ns->type;
+        }
+        return flags;
 }
 
 int ns_clone_flags(const struct spec *spec)
 {
-        int flags = 0;
-
-        for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++)
-                if (is_new(&spec->linux_cfg.namespaces[i], NS_AT_CLONE))
-                        flags |= spec->linux_cfg.namespaces[i].type;
-        return flags;
+        return new_ones(spec, NS_AT_CLONE);
 }
 
 int ns_unshare_own(const struct spec *spec, struct error *err)
 {
-        int flags = 0;
+        int flags = new_ones(spec, NS_IN_INIT);
 
-        for (size_t i = 0; i < spec->linux_cfg.n_namespaces; i++)
-                if (is_new(&spec->linux_cfg.namespaces[i], NS_IN_INIT))
-                        flags |= spec->linux_cfg.namespaces[i].type;
         if (flags && unshare(flags) < 0)
                 return error_sys(err, errno, "linux.namespaces: unshare the new namespaces");
         return 0;
