@@ -52,20 +52,28 @@ static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
 
 #define HASH_SEED 0xcbf29ce484222325ULL
 
-/* Everything the program depends on: libseccomp's version, the kernel's seccomp API level (libseccomp
- * picks actions by it), the native architecture, the layout (libseccomp's tree, then seccomp_shrink's
- * ranges), and the profile as parsed. The load flags are not in it: they go to seccomp(2), not into
- * the program. */
-static char *cache_key(const struct spec_seccomp *s, size_t *ret_len)
+/* What shapes the program besides the profile: libseccomp's version, the kernel's seccomp API level
+ * (libseccomp picks actions by it), the native architecture, and the layout (libseccomp's tree, then
+ * seccomp_shrink's ranges). The load flags are not in it: they go to seccomp(2), not into the
+ * program. */
+static char *key_head(void)
 {
         const struct scmp_version *v = seccomp_version();
+
+        return xasprintf("libseccomp %u.%u.%u api %u native %x tree, ranges", v->major, v->minor, v->micro,
+                         seccomp_api_get(), seccomp_arch_native());
+}
+
+/* key_head, and the profile as parsed. */
+static char *cache_key(const struct spec_seccomp *s, size_t *ret_len)
+{
+        _cleanup_free_ char *head = key_head();
         char *key = NULL;
         FILE *f = open_memstream(&key, ret_len);
 
         if (!f)
                 abort();
-        fprintf(f, "libseccomp %u.%u.%u api %u native %x tree, ranges default %x archs", v->major, v->minor, v->micro,
-                seccomp_api_get(), seccomp_arch_native(), s->default_action);
+        fprintf(f, "%s default %x archs", head, s->default_action);
         for (size_t i = 0; i < s->n_archs; i++)
                 fprintf(f, " %x", s->archs[i]);
         for (size_t i = 0; i < s->n_rules; i++) {
@@ -264,27 +272,25 @@ static void set_program(struct spec_seccomp *s, char *program, size_t len)
         s->program.len = (unsigned short)(len / sizeof(struct sock_filter));
 }
 
-/* linux.seccomp's text, after what else shapes the program. */
+/* "raw", key_head, then linux.seccomp's text. */
 static char *raw_key(const char *raw, size_t raw_len, size_t *ret_len)
 {
-        const struct scmp_version *v = seccomp_version();
-        _cleanup_free_ char *head = xasprintf("raw libseccomp %u.%u.%u api %u native %x\n", v->major, v->minor,
-                                              v->micro, seccomp_api_get(), seccomp_arch_native());
-        size_t head_len = strlen(head);
-        char *key = xmalloc(head_len + raw_len);
+        _cleanup_free_ char *head = key_head();
+        size_t head_len = strlen("raw ") + strlen(head) + 1;
+        char *key = xmalloc(head_len + raw_len + 1);
 
-        memcpy(key, head, head_len);
+        snprintf(key, head_len + 1, "raw %s\n", head);
         memcpy(key + head_len, raw, raw_len);
         *ret_len = head_len + raw_len;
         return key;
 }
 
-bool seccomp_cache_get_raw(const char *root, const char *raw, size_t raw_len, struct spec_seccomp *s)
+/* On a hit, the entry's program and whether it notifies go to s. */
+static bool take_cached(const char *root, const char *key, size_t key_len, struct spec_seccomp *s)
 {
-        size_t key_len, len;
-        _cleanup_free_ char *key = raw_key(raw, raw_len, &key_len);
         _cleanup_free_ char *path = cache_path(root, key, key_len);
         uint64_t flags;
+        size_t len;
         char *program = cache_lookup(path, key, key_len, &len, &flags);
 
         if (!program)
@@ -294,22 +300,26 @@ bool seccomp_cache_get_raw(const char *root, const char *raw, size_t raw_len, st
         return true;
 }
 
+bool seccomp_cache_get_raw(const char *root, const char *raw, size_t raw_len, struct spec_seccomp *s)
+{
+        size_t key_len;
+        _cleanup_free_ char *key = raw_key(raw, raw_len, &key_len);
+
+        return take_cached(root, key, key_len, s);
+}
+
 int seccomp_prepare(struct spec_seccomp *s, const char *root, struct error *err)
 {
         size_t key_len, len;
-        _cleanup_free_ char *key = NULL, *path = NULL;
-        uint64_t flags;
+        _cleanup_free_ char *key = NULL;
         char *program;
         int r;
 
         if (s->program.filter)
                 return 0;
         key = s->text ? raw_key(s->text, strlen(s->text), &key_len) : cache_key(s, &key_len);
-        path = cache_path(root, key, key_len);
-        if ((program = cache_lookup(path, key, key_len, &len, &flags))) {
-                set_program(s, program, len);
+        if (take_cached(root, key, key_len, s))
                 return 0;
-        }
         if ((r = compile(s, s->rules, s->n_rules, &program, &len, err)) < 0)
                 return r;
         shrink(s, &program, &len);
