@@ -1,5 +1,6 @@
 /* Classic BPF run as seccomp runs it, on a struct seccomp_data: skiff checks the programs it makes
- * against libseccomp's with it (seccomp-shrink.h). */
+ * against libseccomp's with it (seccomp-shrink.h), and asks what a program does with the syscalls
+ * the init makes before its exec (seccomp.h). */
 #pragma once
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -11,7 +12,7 @@
 
 /* What one run did, for reasoning about every input from a few. */
 struct bpf_trace {
-        bool reads_args;        /* it loaded the instruction pointer or an argument */
+        bool reads_args;        /* it loaded an argument (the instruction pointer makes it unsupported) */
         bool unsupported;       /* it did something the reasoning does not cover (see bpf-run.c) */
         uint32_t arch_consts[BPF_RUN_MAX_CONSTS]; /* what the architecture was compared with */
         size_t n_arch_consts;

@@ -17,6 +17,15 @@ static void assert_span(const char *text, const struct json_span *s, const char 
         assert_memory_equal(text + s->start, want, strlen(want));
 }
 
+/* The whole path is found in text, and its last value is want. */
+static void assert_syscalls_are(const char *text, const char *want)
+{
+        struct json_span at[3];
+
+        assert_int_equal(json_locate(text, PATH, 3, at), 3);
+        assert_span(text, &at[2], want);
+}
+
 static void test_finds_each_prefix(void **state)
 {
         const char *text = "{\"a\": 1, \"linux\": {\"x\": [1, {\"seccomp\": 0}],\n"
@@ -34,27 +43,21 @@ static void test_finds_each_prefix(void **state)
 /* json_member takes the first of equal keys: so does json_locate, at every level. */
 static void test_first_of_equal_keys(void **state)
 {
-        const char *text = "{\"linux\": {\"seccomp\": {\"syscalls\": [1], \"syscalls\": [2]}, \"seccomp\": {}},"
-                           " \"linux\": {\"seccomp\": {\"syscalls\": [3]}}}";
-        struct json_span at[3];
-
         (void)state;
-        assert_int_equal(json_locate(text, PATH, 3, at), 3);
-        assert_span(text, &at[2], "[1]");
+        assert_syscalls_are("{\"linux\": {\"seccomp\": {\"syscalls\": [1], \"syscalls\": [2]}, \"seccomp\": {}},"
+                            " \"linux\": {\"seccomp\": {\"syscalls\": [3]}}}",
+                            "[1]");
 }
 
 /* Keys inside strings, inside arrays or in other objects do not count; comments are allowed, as in
  * yajl_tree_parse. */
 static void test_only_the_path_counts(void **state)
 {
-        const char *text = "{\"k\": \"{\\\"linux\\\": [\", /* \"linux\" */ \"x\": [{\"linux\": {\"seccomp\": {}}}],"
-                           " \"other\": {\"seccomp\": {\"syscalls\": [9]}},"
-                           " \"linux\": {\"seccomp\": {\"syscalls\": [\"]}\"]}}}";
-        struct json_span at[3];
-
         (void)state;
-        assert_int_equal(json_locate(text, PATH, 3, at), 3);
-        assert_span(text, &at[2], "[\"]}\"]");
+        assert_syscalls_are("{\"k\": \"{\\\"linux\\\": [\", /* \"linux\" */ \"x\": [{\"linux\": {\"seccomp\": {}}}],"
+                            " \"other\": {\"seccomp\": {\"syscalls\": [9]}},"
+                            " \"linux\": {\"seccomp\": {\"syscalls\": [\"]}\"]}}}",
+                            "[\"]}\"]");
 }
 
 static void test_missing_or_scalar_prefixes(void **state)
