@@ -3,82 +3,75 @@
 #include <errno.h>
 #include <link.h>
 #include <linux/prctl.h>
-#include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "proc-stat.h"
 #include "util.h"
 
-#define MAX_MAPPINGS 16
+#define MAX_SEGMENTS 16
 
+/* Pages of the running binary that map its file, as the kernel mapped them at exec: a PT_LOAD's
+ * file part (what lies past it, the bss, is anonymous) from `offset` on, with its protection. */
 struct mapping {
         unsigned long start, end, offset;
         int prot;
 };
 
-/* The mappings of the file (dev, ino) in /proc/self/maps; -E2BIG past MAX_MAPPINGS. */
-static int own_mappings(dev_t dev, ino_t ino, struct mapping *m, size_t *ret_n)
-{
-        _cleanup_free_ char *maps = NULL;
-        struct error ignored = { 0 };
-        size_t n = 0;
-        char *line, *save = NULL;
-
-        if (read_file("/proc/self/maps", &maps, NULL, &ignored) < 0)
-                return -ignored.code;
-        for (line = strtok_r(maps, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                /* START-END PERMS OFFSET MAJOR:MINOR INODE [PATH], in hex but the inode */
-                char *p = line, *perms;
-                unsigned long start = strtoul(p, &p, 16), end = strtoul(p + 1, &p, 16);
-                unsigned long offset, major, minor, inode;
-
-                perms = p + 1;
-                if (*p != ' ' || strlen(perms) < 5 || perms[4] != ' ')
-                        continue;
-                offset = strtoul(perms + 5, &p, 16);
-                major = strtoul(p, &p, 16);
-                minor = *p == ':' ? strtoul(p + 1, &p, 16) : ~0UL;
-                inode = strtoul(p, NULL, 10);
-                if (inode != ino || makedev(major, minor) != dev)
-                        continue;
-                if (n == MAX_MAPPINGS)
-                        return -E2BIG;
-                m[n++] = (struct mapping){ .start = start, .end = end, .offset = offset,
-                                           .prot = (perms[0] == 'r' ? PROT_READ : 0) |
-                                                   (perms[1] == 'w' ? PROT_WRITE : 0) |
-                                                   (perms[2] == 'x' ? PROT_EXEC : 0) };
-        }
-        *ret_n = n;
-        return 0;
-}
-
-struct relro {
-        unsigned long start, end;
+/* All of them, and the RELRO range: written by the loader, read-only since. */
+struct plan {
+        struct mapping m[MAX_SEGMENTS];
+        size_t n;
+        unsigned long relro_start, relro_end;
+        int error;
 };
 
-/* The main program's RELRO range: read-only now, but written by the loader before. */
-static int find_relro(struct dl_phdr_info *info, size_t size, void *data)
+static unsigned long page_down(unsigned long v)
 {
-        struct relro *r = data;
-        long page = sysconf(_SC_PAGESIZE);
+        return v & ~((unsigned long)sysconf(_SC_PAGESIZE) - 1);
+}
+
+static unsigned long page_up(unsigned long v)
+{
+        return page_down(v + (unsigned long)sysconf(_SC_PAGESIZE) - 1);
+}
+
+static int prot_of(const ElfW(Phdr) *ph)
+{
+        return (ph->p_flags & PF_R ? PROT_READ : 0) | (ph->p_flags & PF_W ? PROT_WRITE : 0) |
+               (ph->p_flags & PF_X ? PROT_EXEC : 0);
+}
+
+/* Read off the main program's program headers (the first object dl_iterate_phdr shows), which
+ * costs no system call, unlike /proc/self/maps. The loader protects RELRO from its start to its
+ * end, both rounded down to a page. */
+static int read_plan(struct dl_phdr_info *info, size_t size, void *data)
+{
+        struct plan *p = data;
 
         (void)size;
         for (int i = 0; i < info->dlpi_phnum; i++) {
                 const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-                if (ph->p_type != PT_GNU_RELRO)
+                unsigned long at = info->dlpi_addr + ph->p_vaddr;
+
+                if (ph->p_type == PT_GNU_RELRO) {
+                        p->relro_start = page_down(at);
+                        p->relro_end = page_down(at + ph->p_memsz);
+                }
+                if (ph->p_type != PT_LOAD || ph->p_filesz == 0)
                         continue;
-                r->start = (info->dlpi_addr + ph->p_vaddr) & ~(unsigned long)(page - 1);
-                r->end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+                if (p->n == MAX_SEGMENTS) {
+                        p->error = -E2BIG;
+                        break;
+                }
+                p->m[p->n++] = (struct mapping){ .start = page_down(at), .end = page_up(at + ph->p_filesz),
+                                                 .offset = page_down(ph->p_offset), .prot = prot_of(ph) };
         }
-        return 1; /* the first object is the main program */
+        return 1;
 }
 
 /* Put `fresh` (len bytes, prot as m's) where m is, in one step: no moment without a mapping. */
@@ -94,19 +87,24 @@ static int move_over(void *fresh, const struct mapping *m)
         return 0;
 }
 
-/* An anonymous copy of what m holds now; the kernel copies (process_vm_readv), so that no
- * sanitizer checks the copy against the red zones of the globals it holds. */
-static int replace_by_copy(const struct mapping *m)
+/* An anonymous copy of what m holds now, its RELRO part read-only again. The kernel copies
+ * (process_vm_readv), so that no sanitizer checks the copy against the red zones of the globals
+ * it holds. */
+static int replace_by_copy(const struct mapping *m, const struct plan *p)
 {
         size_t len = m->end - m->start;
         void *copy = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         struct iovec local = { .iov_base = copy, .iov_len = len };
         struct iovec remote = { .iov_base = (void *)m->start, .iov_len = len };
+        unsigned long ro_start = p->relro_start > m->start ? p->relro_start : m->start;
+        unsigned long ro_end = p->relro_end < m->end ? p->relro_end : m->end;
 
         if (copy == MAP_FAILED)
                 return -errno;
+        errno = 0;
         if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)len ||
-            mprotect(copy, len, m->prot) < 0) {
+            (ro_start < ro_end &&
+             mprotect((char *)copy + (ro_start - m->start), ro_end - ro_start, m->prot & ~PROT_WRITE) < 0)) {
                 int r = errno ? -errno : -EIO;
                 munmap(copy, len);
                 return r;
@@ -114,18 +112,13 @@ static int replace_by_copy(const struct mapping *m)
         return move_over(copy, m);
 }
 
-/* The same pages of fd's file, as the loader mapped them from the old one: MAP_FIXED swaps the
- * mapping within the one call, so even the code making it may live there. */
+/* The same pages of fd's file: MAP_FIXED swaps the mapping within the one call, so even the code
+ * making it may live there. */
 static int replace_by_file(const struct mapping *m, int fd)
 {
         void *at = (void *)m->start;
 
         return mmap(at, m->end - m->start, m->prot, MAP_PRIVATE | MAP_FIXED, fd, (off_t)m->offset) == at ? 0 : -errno;
-}
-
-static bool overlaps(const struct mapping *m, const struct relro *r)
-{
-        return m->start < r->end && r->start < m->end;
 }
 
 /* The mm fields PR_SET_MM_MAP rewrites, as they are (proc(5): fields 26-28 and 45-51 of stat). */
@@ -147,31 +140,36 @@ static int current_layout(struct prctl_mm_map *map)
         return 0;
 }
 
+bool exe_swap_possible(void)
+{
+        unsigned int size = 0;
+
+        return prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE, (unsigned long)&size, 0, 0) == 0 &&
+               size == sizeof(struct prctl_mm_map);
+}
+
 int exe_swap_in_place(int fd)
 {
-        struct mapping m[MAX_MAPPINGS];
+        struct plan plan = { 0 };
         struct prctl_mm_map map;
-        struct relro relro = { 0 };
-        struct stat self;
-        size_t n = 0;
         int r;
 
-        if (stat("/proc/self/exe", &self) < 0)
-                return -errno;
-        if ((r = own_mappings(self.st_dev, self.st_ino, m, &n)) < 0 || (r = current_layout(&map)) < 0)
+        dl_iterate_phdr(read_plan, &plan);
+        if (plan.error < 0)
+                return plan.error;
+        if ((r = current_layout(&map)) < 0)
                 return r;
-        dl_iterate_phdr(find_relro, &relro);
-        for (size_t i = 0; i < n; i++) {
-                if (!(m[i].prot & PROT_READ))
-                        return -EBUSY;
-                if (m[i].prot & PROT_WRITE || overlaps(&m[i], &relro))
-                        r = replace_by_copy(&m[i]);
-                else
-                        r = replace_by_file(&m[i], fd);
+        /* In the order of the headers, which is that of the addresses: a page two segments share
+         * is then the later one's, as the kernel mapped it. */
+        for (size_t i = 0; i < plan.n; i++) {
+                const struct mapping *m = &plan.m[i];
+
+                r = m->prot & PROT_WRITE ? replace_by_copy(m, &plan) : replace_by_file(m, fd);
                 if (r < 0)
                         return r;
         }
-        /* Last, after every allocation: the heap's end as it is. */
+        /* Last, after every allocation: the heap's end as it is. Any mapping of the old file still
+         * left makes the kernel refuse (EBUSY). */
         map.brk = (unsigned long)syscall(SYS_brk, 0);
         map.exe_fd = (unsigned)fd;
         return prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&map, sizeof(map), 0) < 0 ? -errno : 0;
