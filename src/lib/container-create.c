@@ -93,6 +93,7 @@ static int clone_init(struct creation *c, int init_sync, int state_dirfd, pid_t 
         if ((r = ns_enter_for_children(c->spec, err)) == 0) {
                 pid = clone_into((unsigned long)ns_clone_flags(c->spec) | (c->watch ? CLONE_PARENT : 0), c->cgroup2_fd);
                 if (pid == 0) {
+                        cpu_apart_send(&c->apart, 0);
                         /* None of the caller's fds but its own: the lock is create's alone (holding
                          * it would block `skiff start` for good), a sync socket of another pair
                          * would hide its peer's exit, and the host's cgroupfs is no business of a
@@ -233,6 +234,7 @@ static int spawn(struct creation *c, struct error *err)
                 return r;
         }
         if (pid == 0) {
+                cpu_apart_send(&c->apart, 0);
                 close(shim_pair[0]);
                 close(init_pair[0]);
                 /* This copy of c is the shim-to-be's: its own end of each pair (the init closes the

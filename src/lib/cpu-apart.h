@@ -24,7 +24,11 @@ struct cpu_apart {
 /* In the spawning process, before it forks or clones: what cpu_apart_send and cpu_apart_rejoin use;
  * and the caller stays on the CPU it is on until its own cpu_apart_rejoin. */
 void cpu_apart_begin(struct cpu_apart *a);
-/* Bind PID, just spawned, to every CPU in a->all but a->here. */
+/* Bind PID, just spawned, to every CPU in a->all but a->here. The spawned process calls it too, first
+ * thing, with PID 0: the scheduler may let a new child run before its parent on their CPU, and it
+ * would then hold that CPU, its parent bound to it, until it blocked: its set-up and the cgroup's one
+ * after the other again (in about a third of `run`s, 0.4 ms each). Whichever call comes second finds
+ * the mask set and does nothing. */
 void cpu_apart_send(const struct cpu_apart *a, pid_t pid);
 /* In the spawned process (or the init it cloned), and in the spawning one when it is done: every CPU
  * of a->all again. */
