@@ -74,6 +74,37 @@ load helpers
         assert_nothing_left "$CID"
 }
 
+@test "the shim-to-be and the init bind themselves to create's other CPUs before anything else" {
+        # The scheduler may run a new child before its parent: it must not then hold create's CPU
+        # (src/lib/cpu-apart.h). (LeakSanitizer cannot run under ptrace.)
+        [ "$(nproc)" -ge 2 ]
+        set_cmd 'sleep 100'
+        # Each process is let go at its exec: skiff-shim at once, the init when started.
+        ASAN_OPTIONS=detect_leaks=0 strace -f -qq -b execve -e signal=none -e trace=sched_setaffinity \
+                -o "$BATS_TEST_TMPDIR/trace" "$SKIFF" --root "$ROOT" create --bundle "$BUNDLE" "$CID" \
+                </dev/null >/dev/null 2>&1 &
+        tracer=$!
+        wait_status "$CID" created
+        skiff start "$CID"
+        wait "$tracer"
+        cat "$BATS_TEST_TMPDIR/trace"
+        create=$(head -1 "$BATS_TEST_TMPDIR/trace" | cut -d' ' -f1)
+        # create stays on its CPU: its first call binds it there; the others are every other CPU.
+        here=$(sed -En "s/^$create +sched_setaffinity\(0, [0-9]+, \[([0-9]+)\]\) += 0$/\1/p" "$BATS_TEST_TMPDIR/trace" | head -1)
+        [ -n "$here" ]
+        others=$(seq 0 $(($(nproc) - 1)) | grep -vx "$here" | paste -sd' ')
+        shim=$(jq -r .shimPid "$ROOT/$CID/state.json")
+        init=$(skiff state "$CID" | jq -r .pid)
+        # Seen from the host, the init is the shim-to-be's child: strace names it by its host pid.
+        for pid in "$shim" "$init"; do
+                first=$(grep "^$pid " "$BATS_TEST_TMPDIR/trace" | head -1)
+                echo "$pid: $first"
+                echo "$first" | grep -Eq "^$pid +sched_setaffinity\(0, [0-9]+, \[$others\]"
+        done
+        skiff delete --force "$CID"
+        assert_nothing_left "$CID"
+}
+
 @test "create sends the shim-to-be to another CPU too, and skiff-shim and the workload take back every CPU" {
         want=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
         set_cmd 'sleep 100'
