@@ -140,14 +140,6 @@ static int current_layout(struct prctl_mm_map *map)
         return 0;
 }
 
-bool exe_swap_possible(void)
-{
-        unsigned int size = 0;
-
-        return prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE, (unsigned long)&size, 0, 0) == 0 &&
-               size == sizeof(struct prctl_mm_map);
-}
-
 int exe_swap_in_place(int fd)
 {
         struct plan plan = { 0 };

@@ -8,10 +8,6 @@
  * the read-only ones by mappings of the new file (shared page cache, nothing copied), the written
  * ones (data, and what the loader relocated) by anonymous copies. The process runs on unchanged. */
 #pragma once
-#include <stdbool.h>
-
-/* Whether this kernel has PR_SET_MM_MAP at all (CONFIG_CHECKPOINT_RESTORE). */
-bool exe_swap_possible(void);
 /* Make FD's file (opened for reading) the running binary. 0, or -errno when it could not be done
  * (no CONFIG_CHECKPOINT_RESTORE, no privilege, a mapping it cannot replace): the process is then
  * as good as before, some of its mappings perhaps moved to the new file or to copies. */
