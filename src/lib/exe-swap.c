@@ -89,7 +89,8 @@ static int move_over(void *fresh, const struct mapping *m)
 
 /* An anonymous copy of what m holds now, its RELRO part read-only again. The kernel copies
  * (process_vm_readv), so that no sanitizer checks the copy against the red zones of the globals
- * it holds. */
+ * it holds. The copy is one mapping until it is in place: mremap moves one only (before Linux
+ * 6.17, and Linux 6.1 unmaps the destination before it finds that out). */
 static int replace_by_copy(const struct mapping *m, const struct plan *p)
 {
         size_t len = m->end - m->start;
@@ -98,18 +99,21 @@ static int replace_by_copy(const struct mapping *m, const struct plan *p)
         struct iovec remote = { .iov_base = (void *)m->start, .iov_len = len };
         unsigned long ro_start = p->relro_start > m->start ? p->relro_start : m->start;
         unsigned long ro_end = p->relro_end < m->end ? p->relro_end : m->end;
+        int r;
 
         if (copy == MAP_FAILED)
                 return -errno;
         errno = 0;
-        if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)len ||
-            (ro_start < ro_end &&
-             mprotect((char *)copy + (ro_start - m->start), ro_end - ro_start, m->prot & ~PROT_WRITE) < 0)) {
-                int r = errno ? -errno : -EIO;
+        if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)len) {
+                r = errno ? -errno : -EIO;
                 munmap(copy, len);
                 return r;
         }
-        return move_over(copy, m);
+        if ((r = move_over(copy, m)) < 0)
+                return r;
+        if (ro_start < ro_end && mprotect((void *)ro_start, ro_end - ro_start, m->prot & ~PROT_WRITE) < 0)
+                return -errno;
+        return 0;
 }
 
 /* The same pages of fd's file: MAP_FIXED swaps the mapping within the one call, so even the code
