@@ -2,11 +2,11 @@
  *
  * Linked the usual way, libdevmapper brings libudev, libselinux, libpcre2 and libm into every skiff
  * process, and their loading and constructors (libselinux reads /proc/filesystems) cost about as
- * much as the exec itself: twice per `create`/`run` (skiff re-executes itself: sealed-exe.h),
- * once per `start`, `state`, `kill`, `delete`, all for containers that never touch a thin pool.
+ * much as the exec itself, at every skiff command, all for containers that never touch a thin pool.
  * These definitions stand in for the functions skiff calls (the binaries are not linked with
- * -ldevmapper) and dlopen the library the first time one of them runs. Should it fail to load,
- * each reports failure as the library itself would: NULL, 0, or nothing. */
+ * -ldevmapper) and dlopen the library the first time one of them runs; in a static skiff, through
+ * glibc's dlopen for static programs (configure.ac). Should it fail to load, each reports failure as
+ * the library itself would: NULL, 0, or nothing. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <libdevmapper.h>

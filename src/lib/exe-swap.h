@@ -1,6 +1,6 @@
 /* Let /proc/self/exe lead to another file that holds the same binary (a read-only mount of it, a
  * sealed copy) without executing it again: an exec costs this process its whole start-up again
- * (about 0.6 ms here, most of it in the dynamic loader), the swap a few mappings.
+ * (about 0.5 ms here, most of it glibc's start), the swap a few mappings.
  *
  * The kernel changes a process's exe link (prctl PR_SET_MM_MAP with exe_fd, Linux 3.18, for
  * CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE) only once no mapping of the old file is left. So every
