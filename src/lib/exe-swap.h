@@ -8,6 +8,7 @@
  * the read-only ones by mappings of the new file (shared page cache, nothing copied), the written
  * ones (data, and what the loader relocated) by anonymous copies. The process runs on unchanged. */
 #pragma once
+
 /* Make FD's file (opened for reading) the running binary. 0, or -errno when it could not be done
  * (no CONFIG_CHECKPOINT_RESTORE, no privilege, a mapping it cannot replace): the process is then
  * as good as before, some of its mappings perhaps moved to the new file or to copies. */
