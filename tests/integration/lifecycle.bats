@@ -74,10 +74,29 @@ load helpers
         assert_nothing_left "$CID"
 }
 
+# The first sched_setaffinity of the shim-to-be and of the init in strace's trace $1 binds each to
+# every CPU but the one create bound itself to.
+check_sent_aside() {
+        local create here others shim init pid first
+        create=$(head -1 "$1" | cut -d' ' -f1)
+        # create stays on its CPU: its first call binds it there; the others are every other CPU.
+        here=$(sed -En "s/^$create +sched_setaffinity\(0, [0-9]+, \[([0-9]+)\]\) += 0$/\1/p" "$1" | head -1)
+        [ -n "$here" ]
+        others=$(seq 0 $(($(nproc) - 1)) | grep -vx "$here" | paste -sd' ')
+        shim=$(jq -r .shimPid "$ROOT/$CID/state.json")
+        init=$(skiff state "$CID" | jq -r .pid)
+        # Seen from the host, the init is the shim-to-be's child: strace names it by its host pid.
+        for pid in "$shim" "$init"; do
+                first=$(grep "^$pid " "$1" | head -1)
+                echo "$pid: $first"
+                echo "$first" | grep -Eq "^$pid +sched_setaffinity\(0, [0-9]+, \[$others\]"
+        done
+}
+
 @test "the shim-to-be and the init bind themselves to create's other CPUs before anything else" {
         # The scheduler may run a new child before its parent: it must not then hold create's CPU
-        # (src/lib/cpu-apart.h). (LeakSanitizer cannot run under ptrace.)
-        [ "$(nproc)" -ge 2 ]
+        # (src/lib/cpu-apart.h). With one CPU there is nowhere to go, and no process asks. (LeakSanitizer
+        # cannot run under ptrace.)
         set_cmd 'sleep 100'
         # Each process is let go at its exec: skiff-shim at once, the init when started.
         ASAN_OPTIONS=detect_leaks=0 strace -f -qq -b execve -e signal=none -e trace=sched_setaffinity \
@@ -88,19 +107,11 @@ load helpers
         skiff start "$CID"
         wait "$tracer"
         cat "$BATS_TEST_TMPDIR/trace"
-        create=$(head -1 "$BATS_TEST_TMPDIR/trace" | cut -d' ' -f1)
-        # create stays on its CPU: its first call binds it there; the others are every other CPU.
-        here=$(sed -En "s/^$create +sched_setaffinity\(0, [0-9]+, \[([0-9]+)\]\) += 0$/\1/p" "$BATS_TEST_TMPDIR/trace" | head -1)
-        [ -n "$here" ]
-        others=$(seq 0 $(($(nproc) - 1)) | grep -vx "$here" | paste -sd' ')
-        shim=$(jq -r .shimPid "$ROOT/$CID/state.json")
-        init=$(skiff state "$CID" | jq -r .pid)
-        # Seen from the host, the init is the shim-to-be's child: strace names it by its host pid.
-        for pid in "$shim" "$init"; do
-                first=$(grep "^$pid " "$BATS_TEST_TMPDIR/trace" | head -1)
-                echo "$pid: $first"
-                echo "$first" | grep -Eq "^$pid +sched_setaffinity\(0, [0-9]+, \[$others\]"
-        done
+        if [ "$(nproc)" -eq 1 ]; then
+                ! grep -q sched_setaffinity "$BATS_TEST_TMPDIR/trace" || false
+        else
+                check_sent_aside "$BATS_TEST_TMPDIR/trace"
+        fi
         skiff delete --force "$CID"
         assert_nothing_left "$CID"
 }
