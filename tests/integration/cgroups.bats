@@ -278,7 +278,7 @@ strace_ff() {
         wait_status "$CID" created
         pid=$(pid_of "$CID")
         # The directory it was cloned into is the container's.
-        ! findmnt -rn -t cgroup2 >/dev/null || grep -qx "0::/skiff-test/$CID" /proc/$pid/cgroup
+        ! findmnt -rn -t cgroup2 >/dev/null || grep -qx "0::/skiff-test/$CID" /proc/$pid/cgroup || false
         strace_ff "$BATS_TEST_TMPDIR/exec.trace" "$SKIFF" --root "$ROOT" exec "$CID" true
         skiff delete --force "$CID"
         wait
@@ -304,7 +304,7 @@ strace_ff() {
         echo "$output"
         [ "$status" -eq 0 ]
         # In the container's cgroup namespace its cgroup is "/"; any other is "/.." something.
-        ! findmnt -rn -t cgroup2 >/dev/null || printf '%s\n' "$output" | grep -qxE "0::/(skiff-test/$CID)?"
+        ! findmnt -rn -t cgroup2 >/dev/null || printf '%s\n' "$output" | grep -qxE "0::/(skiff-test/$CID)?" || false
         skiff delete --force "$CID"
         wait
 }
@@ -320,7 +320,7 @@ strace_ff() {
         [ -d "$(cg_dir pids)" ]
         skiff delete --force "$CID"
         for i in $(seq 50); do kill -0 "$bg" 2>/dev/null || break; sleep 0.05; done
-        ! kill -0 "$bg" 2>/dev/null
+        ! kill -0 "$bg" 2>/dev/null || false
         assert_nothing_left "$CID"
 }
 

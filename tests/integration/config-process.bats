@@ -14,7 +14,7 @@ load config-helpers
         assert_line_is "EMPTY="
         assert_line_is "PATH=/bin"
         # Nothing of skiff's own environment leaks in.
-        ! printf '%s\n' "$output" | grep -q '^SKIFF'
+        ! printf '%s\n' "$output" | grep -q '^SKIFF' || false
 }
 
 @test "process.cwd is the working directory, made inside the rootfs when missing" {

@@ -9,12 +9,12 @@ POINTS="after-clone after-cgroup after-mounts before-state-write after-state-wri
 
 # No process of ours may survive: the workload names the container's id on its command line.
 assert_no_process() {
-        ! pgrep -f -- "sleep 1000 $1" >&2
+        ! pgrep -f -- "sleep 1000 $1" >&2 || false
 }
 
 # A mount of this test's bundle on the host would be a leak.
 assert_no_mount() {
-        ! grep -q -- "$BUNDLE" /proc/self/mountinfo
+        ! grep -q -- "$BUNDLE" /proc/self/mountinfo || false
 }
 
 # Each container of a test gets its own cgroup, named after its id. COMMAND is create (the
@@ -124,7 +124,7 @@ crash_create() { # crash_create POINT ID [COMMAND]
         kill -9 "$(jq -r .shimPid "$ROOT/$CID/state.json")"
         skiff delete --force "$CID"
         assert_nothing_left "$CID"
-        ! kill -0 "$pid" 2>/dev/null || [ "$(awk '{ print $3 }' /proc/$pid/stat)" = Z ]
+        ! kill -0 "$pid" 2>/dev/null || [ "$(awk '{ print $3 }' /proc/$pid/stat)" = Z ] || false
 }
 
 @test "a recycled pid is never taken for the container's init" {

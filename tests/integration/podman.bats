@@ -76,7 +76,7 @@ pm_run() {
         assert_output_contains "stopping"
         pm rm "$id"
         [ ! -e "$PM/state/$id" ]
-        ! kill -0 "$pid" 2>/dev/null
+        ! kill -0 "$pid" 2>/dev/null || false
         for d in /sys/fs/cgroup/*"$PM_CGROUP"/libpod-"$id"; do [ ! -e "$d" ]; done
 }
 

@@ -31,7 +31,7 @@ ppid_of() {
         [ "$(echo "$output" | jq -r '."skiff.exit".exitedAt')" != null ]
         # The shim exits once it has recorded the exit and removed the cgroup.
         for i in $(seq 100); do kill -0 "$shim" 2>/dev/null || break; sleep 0.05; done
-        ! kill -0 "$shim" 2>/dev/null
+        ! kill -0 "$shim" 2>/dev/null || false
         for d in /sys/fs/cgroup/*/skiff-test/"$CID"; do [ ! -e "$d" ]; done
         skiff delete "$CID"
         assert_nothing_left "$CID"
@@ -148,8 +148,8 @@ ppid_of() {
         exec 7>&-
         shim=$(shim_of "$CID")
         flock --nonblock "$ROOT/$CID/lock" true
-        ! ls -l /proc/$shim/fd | grep -q "$BATS_TEST_TMPDIR/held"
-        ! ls -l /proc/$shim/fd | grep -q "$ROOT/$CID/lock"
+        ! ls -l /proc/$shim/fd | grep -q "$BATS_TEST_TMPDIR/held" || false
+        ! ls -l /proc/$shim/fd | grep -q "$ROOT/$CID/lock" || false
         # stdin, stdout, stderr on /dev/null, the init's pidfd and a signalfd: nothing else.
         [ "$(ls /proc/$shim/fd | wc -l)" -le 5 ]
         skiff delete --force "$CID"
@@ -157,7 +157,7 @@ ppid_of() {
 }
 
 @test "skiff-shim stays small: no JSON or devmapper library, RSS under 2 MiB" {
-        ! ldd "$SKIFF_SHIM" | grep -Eq 'yajl|devmapper|seccomp|libcap'
+        ! ldd "$SKIFF_SHIM" | grep -Eq 'yajl|devmapper|seccomp|libcap' || false
         set_cmd 'sleep 100'
         run_detached
         rss=$(awk '/^VmRSS:/ { print $2 }' /proc/"$(shim_of "$CID")"/status)

@@ -28,14 +28,14 @@ ctr_device() {
         for i in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/$CID.out" ] && break; sleep 0.1; done
         grep -q "ext4" "$BATS_TEST_TMPDIR/$CID.out"
         # the host never sees the mount, nor the bundle's rootfs dir any file of the image
-        ! grep -q "$BUNDLE/rootfs" /proc/self/mountinfo
+        ! grep -q "$BUNDLE/rootfs" /proc/self/mountinfo || false
         [ -z "$(ls -A "$BUNDLE/rootfs")" ]
         [ "$(jq -r .parent "$SKIFF_STORAGE_ROOT/devices/ctr-$CID.json")" = image-base ]
         skiff kill "$CID" KILL
         wait_status "$CID" stopped
         # the shim deactivated the device at exit
         for i in $(seq 100); do dmsetup info "$dev" >/dev/null 2>&1 || break; sleep 0.1; done
-        ! dmsetup info "$dev" >/dev/null 2>&1
+        ! dmsetup info "$dev" >/dev/null 2>&1 || false
         skiff delete "$CID"
         [ ! -e "$SKIFF_STORAGE_ROOT/devices/ctr-$CID.json" ]
         assert_nothing_left "$CID"
@@ -174,7 +174,7 @@ ctr_device() {
         "$SKIFF" image export img-a >"$BATS_TEST_TMPDIR/img-a.tar"
         tar -tf "$BATS_TEST_TMPDIR/img-a.tar" >"$BATS_TEST_TMPDIR/img-a.list"
         grep -q '^./bin/busybox$' "$BATS_TEST_TMPDIR/img-a.list"
-        ! grep -q '^./shared/f' "$BATS_TEST_TMPDIR/img-a.list"
+        ! grep -q '^./shared/f' "$BATS_TEST_TMPDIR/img-a.list" || false
         # b has a cgroup of its own: sharing a's would add a warning to its output.
         update_config 'del(.mounts[-1]) | .annotations["run.skiff.volumes-from"] = "a" | .linux.cgroupsPath += "-b"'
         set_cmd 'cat /shared/f'

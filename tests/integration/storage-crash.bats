@@ -44,7 +44,7 @@ crash_import() {
                 [ "$status" -eq 0 ]
                 [[ "$output" != *base* ]]
                 [ -z "$(device_keys)" ]
-                ! pool_has_device "$id"
+                ! pool_has_device "$id" || false
                 assert_consistent
         done
         # and the pool works on: the same import now succeeds
@@ -62,7 +62,7 @@ crash_import() {
                 run "$SKIFF" image ls
                 [ "$status" -eq 0 ]
                 [[ "$output" != *base* ]]
-                ! pool_has_device "$id"
+                ! pool_has_device "$id" || false
                 assert_consistent
         done
 }
@@ -125,7 +125,7 @@ run_stopped() {
         [ "$status" -eq 0 ]
         [ "$output" = gone ]
         [ "$(device_keys | tr '\n' ' ')" = "ctr-kept ctr-other image-base " ]
-        ! pool_has_device "$gone_id"
+        ! pool_has_device "$gone_id" || false
         assert_consistent
         # nothing more to do the second time
         run skiff gc
@@ -154,7 +154,7 @@ crash_create() {
                 [ "$status" -eq 0 ]
                 [ "$output" = "$CID" ]
                 [ "$(device_keys)" = image-base ]
-                ! pool_has_device "$id"
+                ! pool_has_device "$id" || false
                 assert_nothing_left "$CID"
                 assert_consistent
         done
@@ -173,7 +173,7 @@ crash_create() {
         [ "$status" -eq 0 ]
         [ "$output" = "$CID" ]
         [ "$(device_keys)" = image-base ]
-        ! pool_has_device "$id"
+        ! pool_has_device "$id" || false
         assert_consistent
 }
 
@@ -190,7 +190,7 @@ crash_create() {
                 [ "$output" = "$CID" ]
                 [ ! -e "$ROOT/$CID" ]
                 [ "$(device_keys)" = image-base ]
-                ! pool_has_device "$id"
+                ! pool_has_device "$id" || false
                 assert_consistent
         done
 }

@@ -109,8 +109,8 @@ recorded_uuid() {
                 assert_output_contains "image base: its device holds ext4 UUID"
                 assert_output_contains "skiff image verify --accept base"
                 # refused, and down again: the next command checks again
-                ! dmsetup info "$(pool_name)" >/dev/null 2>&1
-                ! losetup -a | grep -q "$SKIFF_STORAGE_ROOT"
+                ! dmsetup info "$(pool_name)" >/dev/null 2>&1 || false
+                ! losetup -a | grep -q "$SKIFF_STORAGE_ROOT" || false
         done
         "$SKIFF" image verify --accept base
         dmsetup remove "$(pool_name)"

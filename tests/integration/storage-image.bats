@@ -17,13 +17,13 @@ teardown() { storage_teardown; }
         assert_output_contains "32.0MiB"
         "$SKIFF" image export fromtar >"$BATS_TEST_TMPDIR/out.tar"
         tar -tf "$BATS_TEST_TMPDIR/out.tar" | grep -q '^./bin/busybox$'
-        ! tar -tf "$BATS_TEST_TMPDIR/out.tar" | grep -q 'lost+found'
+        ! tar -tf "$BATS_TEST_TMPDIR/out.tar" | grep -q 'lost+found' || false
         mkdir "$BATS_TEST_TMPDIR/x"
         tar -C "$BATS_TEST_TMPDIR/x" -xf "$BATS_TEST_TMPDIR/out.tar"
         cmp "$TEMPLATE/rootfs/bin/busybox" "$BATS_TEST_TMPDIR/x/bin/busybox"
         # images are inactive between uses, and nothing was mounted on the host
         [ -z "$(dm_thin_devices)" ]
-        ! grep -q "$SKIFF_STORAGE_ROOT" /proc/self/mountinfo
+        ! grep -q "$SKIFF_STORAGE_ROOT" /proc/self/mountinfo || false
         [ -z "$(ls -A "$SKIFF_STORAGE_ROOT/mnt" 2>/dev/null)" ]
 }
 
@@ -36,7 +36,7 @@ teardown() { storage_teardown; }
         grep -q "Filesystem magic number:  0xEF53" "$BATS_TEST_TMPDIR/fs"
         grep -q "has_journal" "$BATS_TEST_TMPDIR/fs"
         # lazy_itable_init=0: mkfs zeroed every group's inode table itself
-        ! grep "^Group [0-9]" "$BATS_TEST_TMPDIR/fs" | grep -qv ITABLE_ZEROED
+        ! grep "^Group [0-9]" "$BATS_TEST_TMPDIR/fs" | grep -qv ITABLE_ZEROED || false
 }
 
 @test "image names with '/' or '..' and empty names are refused, nothing made" {

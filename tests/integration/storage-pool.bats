@@ -162,7 +162,7 @@ assert_init_left_nothing() {
         pool_init
         import_busybox base
         dmsetup remove "$(pool_name)"
-        ! losetup -a | grep -q "$SKIFF_STORAGE_ROOT"
+        ! losetup -a | grep -q "$SKIFF_STORAGE_ROOT" || false
         run "$SKIFF" image ls
         [ "$status" -eq 0 ]
         assert_output_contains "base"
