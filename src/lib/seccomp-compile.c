@@ -7,11 +7,14 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "dir-prune.h"
 #include "seccomp-shrink.h"
 #include "util.h"
 
 #define FIELD_PREFIX "linux.seccomp"
 #define CACHE_DIR ".seccomp@cache" /* '@' is not allowed in a container ID: no clash with one */
+/* Entries kept: each store drops the oldest beyond (a profile dropped is compiled again once). */
+#define CACHE_ENTRIES 32
 #define CACHE_MAGIC "skiffbp3"
 #define CACHE_NOTIFIES 1 /* some action is SCMP_ACT_NOTIFY */
 
@@ -261,8 +264,8 @@ static void cache_store(const char *root, const char *key, size_t key_len, const
         /* The key is compared byte for byte on lookup: the check covers the rest. */
         h.checksum = hash_bytes(hash_bytes(HASH_SEED, &h.flags, sizeof(h.flags)), data + sizeof(h) + key_len, len);
         memcpy(data, &h, sizeof(h));
-        if (mkdir_p(dir, 0700, &ignored) == 0)
-                write_file_replace(path, data, sizeof(h) + key_len + len, &ignored);
+        if (mkdir_p(dir, 0700, &ignored) == 0 && write_file_replace(path, data, sizeof(h) + key_len + len, &ignored) == 0)
+                dir_keep_newest(dir, CACHE_ENTRIES);
 }
 
 static void set_program(struct spec_seccomp *s, char *program, size_t len)

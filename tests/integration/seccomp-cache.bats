@@ -110,3 +110,23 @@ entries() { find "$(CACHE)" -type f | sort; }
         [ -z "$output" ]
         [ -d "$(CACHE)" ]
 }
+
+@test "seccomp cache: each store keeps the 32 newest entries and drops the oldest" {
+        deny_mkdir 1
+        run_mkdir "Operation not permitted"
+        first=$(entries)
+        # 32 more profiles, each its own entry: the first is then the oldest of 33.
+        for e in $(seq 2 33); do
+                deny_mkdir "$e"
+                run skiff run --bundle "$BUNDLE" "$CID" </dev/null
+                [ "$status" -ne 0 ]
+        done
+        entries
+        [ "$(entries | wc -l)" -eq 32 ]
+        [ ! -e "$first" ]
+        # The dropped profile is compiled and kept again, and still works.
+        deny_mkdir 1
+        run_mkdir "Operation not permitted"
+        [ -e "$first" ]
+        [ "$(entries | wc -l)" -eq 32 ]
+}
