@@ -1,6 +1,6 @@
 /* Classic BPF run as seccomp runs it, on a struct seccomp_data: skiff checks the programs it makes
  * against libseccomp's with it (seccomp-shrink.h), and asks what a program does with the syscalls
- * the init makes before its exec (seccomp.h). */
+ * the init makes before its exec (seccomp-compile.c). */
 #pragma once
 #include <linux/filter.h>
 #include <linux/seccomp.h>

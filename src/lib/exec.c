@@ -91,6 +91,7 @@ _Noreturn static void joined_child(const struct exec_options *o, int sync_fd, in
             seccomp_install_at(spec, SECCOMP_BEFORE_READY, sync_fd, &err) < 0 ||
             /* Before chdir: no fd of ours may serve as a way to a host directory. */
             fds_close_from(3 + o->preserve_fds, sync_fd, &err) < 0 ||
+            seccomp_install_at(spec, SECCOMP_AFTER_READY, -1, &err) < 0 ||
             seccomp_install_at(spec, SECCOMP_BEFORE_IDENTITY, -1, &err) < 0 ||
             process_set_identity(spec, &err) < 0 || fds_check_cwd(spec->process.cwd, &err) < 0 ||
             seccomp_install_at(spec, SECCOMP_BEFORE_EXEC, -1, &err) < 0)

@@ -153,7 +153,7 @@ _Noreturn void init_main(const struct init_args *a)
         struct error err = { 0 };
         _cleanup_free_ char *program = NULL;
         struct hooks_meeting meeting = { .hooks = a->spec->hooks, .sync_fd = a->sync_fd };
-        int exec_fifo = -1, early;
+        int exec_fifo = -1;
 
         /* Until create has handed us over, a dying parent means nobody will ever start us. */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -167,12 +167,12 @@ _Noreturn void init_main(const struct init_args *a)
         close(a->sync_fd);
         /* From here we outlive the shim's death: the container keeps running. */
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-        if ((early = seccomp_install_while_waiting(a->spec, &err)) >= 0 &&
+        if (seccomp_install_at(a->spec, SECCOMP_AFTER_READY, -1, &err) == 0 &&
             wait_for_start(a->state_dirfd, &exec_fifo, &err) == 0 && hand_over_fds(a, exec_fifo, &err) == 0 &&
             hooks_run(a->spec->hooks, HOOK_START_CONTAINER, meeting.state_json, &err) == 0 &&
-            (early || seccomp_install_at(a->spec, SECCOMP_BEFORE_IDENTITY, -1, &err) == 0) &&
+            seccomp_install_at(a->spec, SECCOMP_BEFORE_IDENTITY, -1, &err) == 0 &&
             process_set_identity(a->spec, &err) == 0 && fds_check_cwd(a->spec->process.cwd, &err) == 0 &&
-            (early || seccomp_install_at(a->spec, SECCOMP_BEFORE_EXEC, -1, &err) == 0))
+            seccomp_install_at(a->spec, SECCOMP_BEFORE_EXEC, -1, &err) == 0)
                 process_exec(a->spec, program, a->preserve_fds, &err);
         fprintf(stderr, "skiff: init: %s\n", err.msg);
         tell_start_failed(exec_fifo);

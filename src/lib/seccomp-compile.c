@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "bpf-run.h"
 #include "dir-prune.h"
 #include "seccomp-shrink.h"
 #include "util.h"
@@ -15,8 +16,9 @@
 #define CACHE_DIR ".seccomp@cache" /* '@' is not allowed in a container ID: no clash with one */
 /* Entries kept: each store drops the oldest beyond (a profile dropped is compiled again once). */
 #define CACHE_ENTRIES 32
-#define CACHE_MAGIC "skiffbp3"
-#define CACHE_NOTIFIES 1 /* some action is SCMP_ACT_NOTIFY */
+#define CACHE_MAGIC "skiffbp4"
+#define CACHE_NOTIFIES 1        /* some action is SCMP_ACT_NOTIFY */
+#define CACHE_ALLOWS_INIT_TAIL 2 /* spec_seccomp.allows_init_tail */
 
 /* What is stored: this header, the key, the program. The key is compared whole and the checksum covers
  * flags and program, so a file torn by a crash (renamed but never written back) is recompiled, never
@@ -215,6 +217,39 @@ static void shrink(const struct spec_seccomp *s, char **program, size_t *len)
         *len = n_small * sizeof(struct sock_filter);
 }
 
+/* Every syscall the init may make from SYNC_READY to the exec, glibc's and libcap's included: the
+ * start handshake, the fds handed over, the identity, the cwd check, the signal reset, the exec, an
+ * error's report and exit, and what malloc may ask for on the way. */
+static const char *const init_tail_syscalls[] = {
+        "read", "write", "open", "openat", "close", "close_range", "dup", "dup2", "dup3", "fcntl", "fstat",
+        "newfstatat", "statx", "lseek", "getcwd", "chdir", "fchdir", "umask", "prctl", "capget", "capset",
+        "setgroups", "setresuid", "setresgid", "setuid", "setgid", "prlimit64", "rt_sigaction",
+        "rt_sigprocmask", "rt_sigreturn", "execve", "execveat", "exit", "exit_group", "brk", "mmap", "munmap",
+        "mprotect", "madvise", "mremap", "getrandom", "getpid", "gettid", "tgkill", "futex",
+};
+
+/* Whether the program lets each of init_tail_syscalls through on this architecture, without
+ * looking at its arguments. Worked out once, with the program, and kept in its cache entry: not
+ * again at every start. */
+static bool allows_init_tail(const struct sock_fprog *program)
+{
+        uint32_t arch = seccomp_arch_native();
+
+        for (size_t i = 0; i < ARRAY_SIZE(init_tail_syscalls); i++) {
+                int nr = seccomp_syscall_resolve_name(init_tail_syscalls[i]);
+                struct seccomp_data d = { .nr = nr, .arch = arch };
+                struct bpf_trace trace;
+                uint32_t action;
+
+                if (nr < 0) /* not a syscall of this architecture: nobody makes it */
+                        continue;
+                action = bpf_run(program->filter, program->len, &d, &trace) & SECCOMP_RET_ACTION_FULL;
+                if (trace.reads_args || trace.unsupported || (action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG))
+                        return false;
+        }
+        return true;
+}
+
 static char *cache_path(const char *root, const char *key, size_t key_len)
 {
         return xasprintf("%s/" CACHE_DIR "/%016llx", root, (unsigned long long)hash_bytes(HASH_SEED, key, key_len));
@@ -256,7 +291,8 @@ static void cache_store(const char *root, const char *key, size_t key_len, const
         _cleanup_free_ char *path = cache_path(root, key, key_len);
         _cleanup_free_ char *data = xmalloc(sizeof(struct cache_header) + key_len + len);
         struct cache_header h = { .magic = CACHE_MAGIC, .key_len = key_len, .program_len = len,
-                                  .flags = s->uses_notify ? CACHE_NOTIFIES : 0 };
+                                  .flags = (s->uses_notify ? CACHE_NOTIFIES : 0) |
+                                           (s->allows_init_tail ? CACHE_ALLOWS_INIT_TAIL : 0) };
         struct error ignored = { 0 };
 
         memcpy(data + sizeof(h), key, key_len);
@@ -288,7 +324,7 @@ static char *raw_key(const char *raw, size_t raw_len, size_t *ret_len)
         return key;
 }
 
-/* On a hit, the entry's program and whether it notifies go to s. */
+/* On a hit, the entry's program and what its flags say go to s. */
 static bool take_cached(const char *root, const char *key, size_t key_len, struct spec_seccomp *s)
 {
         _cleanup_free_ char *path = cache_path(root, key, key_len);
@@ -300,6 +336,7 @@ static bool take_cached(const char *root, const char *key, size_t key_len, struc
                 return false;
         set_program(s, program, len);
         s->uses_notify = flags & CACHE_NOTIFIES;
+        s->allows_init_tail = flags & CACHE_ALLOWS_INIT_TAIL;
         return true;
 }
 
@@ -332,6 +369,7 @@ int seccomp_prepare(struct spec_seccomp *s, const char *root, struct error *err)
                                  "at most %d", len / sizeof(struct sock_filter), BPF_MAXINSNS);
         }
         set_program(s, program, len);
+        s->allows_init_tail = allows_init_tail(&s->program);
         cache_store(root, key, key_len, s);
         return 0;
 }

@@ -2,13 +2,11 @@
 
 #include <errno.h>
 #include <linux/seccomp.h>
-#include <seccomp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 
-#include "bpf-run.h"
 #include "hooks.h"
 #include "json.h"
 #include "sync.h"
@@ -16,11 +14,16 @@
 
 #define FIELD_PREFIX "linux.seccomp"
 
-static enum seccomp_stage stage_for(const struct spec_seccomp *s, bool no_new_privileges)
+static enum seccomp_stage stage_for(const struct spec *spec)
 {
+        const struct spec_seccomp *s = spec->linux_cfg.seccomp;
+
         if (s->uses_notify)
                 return SECCOMP_BEFORE_READY;
-        return no_new_privileges ? SECCOMP_BEFORE_EXEC : SECCOMP_BEFORE_IDENTITY;
+        /* The init runs startContainer hooks after ready: what they do, the list does not cover. */
+        if (s->allows_init_tail && !(spec->hooks && spec->hooks->n[HOOK_START_CONTAINER]))
+                return SECCOMP_AFTER_READY;
+        return spec->process.no_new_privileges ? SECCOMP_BEFORE_EXEC : SECCOMP_BEFORE_IDENTITY;
 }
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -67,7 +70,7 @@ int seccomp_install_at(const struct spec *spec, enum seccomp_stage stage, int sy
         _cleanup_close_ int notify_fd = -1;
         int r;
 
-        if (!s || stage_for(s, spec->process.no_new_privileges) != stage)
+        if (!s || stage_for(spec) != stage)
                 return 0;
         if ((r = install(s, &notify_fd, err)) < 0 || notify_fd < 0)
                 return r;
@@ -75,51 +78,6 @@ int seccomp_install_at(const struct spec *spec, enum seccomp_stage stage, int sy
         if ((r = sync_send(sync_fd, SYNC_SECCOMP_FD, notify_fd, err)) < 0)
                 return r;
         return sync_expect(sync_fd, SYNC_GO, NULL, "skiff create", err);
-}
-
-/* Every syscall the init may make from SYNC_READY to the exec, glibc's and libcap's included: the
- * start handshake, the fds handed over, the identity, the cwd check, the signal reset, the exec, an
- * error's report and exit, and what malloc may ask for on the way. */
-static const char *const init_tail_syscalls[] = {
-        "read", "write", "open", "openat", "close", "close_range", "dup", "dup2", "dup3", "fcntl", "fstat",
-        "newfstatat", "statx", "lseek", "getcwd", "chdir", "fchdir", "umask", "prctl", "capget", "capset",
-        "setgroups", "setresuid", "setresgid", "setuid", "setgid", "prlimit64", "rt_sigaction",
-        "rt_sigprocmask", "rt_sigreturn", "execve", "execveat", "exit", "exit_group", "brk", "mmap", "munmap",
-        "mprotect", "madvise", "mremap", "getrandom", "getpid", "gettid", "tgkill", "futex",
-};
-
-/* Whether the program lets each of init_tail_syscalls through on this architecture, without
- * looking at its arguments. */
-static bool allows_init_tail(const struct spec_seccomp *s)
-{
-        uint32_t arch = seccomp_arch_native();
-
-        for (size_t i = 0; i < ARRAY_SIZE(init_tail_syscalls); i++) {
-                int nr = seccomp_syscall_resolve_name(init_tail_syscalls[i]);
-                struct seccomp_data d = { .nr = nr, .arch = arch };
-                struct bpf_trace trace;
-                uint32_t action;
-
-                if (nr < 0) /* not a syscall of this architecture: nobody makes it */
-                        continue;
-                action = bpf_run(s->program.filter, s->program.len, &d, &trace) & SECCOMP_RET_ACTION_FULL;
-                if (trace.reads_args || trace.unsupported || (action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG))
-                        return false;
-        }
-        return true;
-}
-
-int seccomp_install_while_waiting(const struct spec *spec, struct error *err)
-{
-        const struct spec_seccomp *s = spec->linux_cfg.seccomp;
-        int notify_fd, r;
-
-        if (!s || s->uses_notify || !s->program.filter || (spec->hooks && spec->hooks->n[HOOK_START_CONTAINER]) ||
-            !allows_init_tail(s))
-                return 0;
-        if ((r = install(s, &notify_fd, err)) < 0)
-                return r;
-        return 1;
 }
 
 static char *process_state_json(const struct spec_seccomp *s, pid_t pid, const char *state_json)

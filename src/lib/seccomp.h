@@ -4,8 +4,10 @@
  * When the filter goes in: as late as possible, so that the fewest of skiff's own calls run under it.
  *   - with SCMP_ACT_NOTIFY: before the init reports ready, so that skiff create (still alive) can take
  *     the fd (pidfd_getfd) and send it to the listener with the state, as runc does;
- *   - when it lets through whatever the init still does (seccomp_install_while_waiting): right after
- *     the init reports ready, while it waits for start;
+ *   - when it lets through whatever the init still does, whatever the arguments (allows_init_tail in
+ *     spec-seccomp.h), and no startContainer hook runs: right after the init reports ready, while
+ *     it waits for start, so that the load (0.1 ms) overlaps start's work instead of coming after
+ *     it; exec's process, which waits for nothing, loads it just before its identity;
  *   - with process.noNewPrivileges: after the user and capabilities are set, right before execve;
  *   - otherwise: right before the user and capabilities are set, while the init still has
  *     CAP_SYS_ADMIN, which loading a filter without no_new_privs needs. */
@@ -15,18 +17,11 @@
 #include "error.h"
 #include "spec.h"
 
-enum seccomp_stage { SECCOMP_BEFORE_READY, SECCOMP_BEFORE_IDENTITY, SECCOMP_BEFORE_EXEC };
+enum seccomp_stage { SECCOMP_BEFORE_READY, SECCOMP_AFTER_READY, SECCOMP_BEFORE_IDENTITY, SECCOMP_BEFORE_EXEC };
 
 /* In the init: load linux.seccomp if `stage` is its moment (else do nothing). At SECCOMP_BEFORE_READY,
  * the notify fd's number goes to create over sync_fd and the init waits until create has taken it. */
 int seccomp_install_at(const struct spec *spec, enum seccomp_stage stage, int sync_fd, struct error *err);
-/* In the init, after SYNC_READY: load linux.seccomp now, while start is on its way, if nothing the
- * init still does before the exec can be refused by it (no listener, no startContainer hook, and a
- * program that allows each syscall of that stretch whatever its arguments, as runc's order for a
- * container without noNewPrivileges needs anyway). The load (0.1 ms) then overlaps start's work
- * instead of coming after it. Returns 1 when loaded (the later stages are then skipped), 0 when it
- * is for its usual stage, -errno on failure. */
-int seccomp_install_while_waiting(const struct spec *spec, struct error *err);
 /* In create: take the init's notify fd (its number there is remote_fd) and send it to listenerPath
  * with runc's containerProcessState JSON ({"ociVersion","fds":["seccompFd"],"pid","metadata","state"}). */
 int seccomp_forward_listener(const struct spec_seccomp *s, pid_t init_pid, int remote_fd, const char *state_json,

@@ -36,6 +36,7 @@ int spec_parse_cached(const char *text, const char *bundle, const char *root, st
                 /* The locator found linux.seccomp as an object: the parse made the profile. */
                 s->program = cached.program;
                 s->uses_notify = cached.uses_notify;
+                s->allows_init_tail = cached.allows_init_tail;
         } else if (s) {
                 s->text = TAKE_PTR(raw);
         }

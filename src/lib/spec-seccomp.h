@@ -37,6 +37,9 @@ struct spec_seccomp {
         /* Names this libseccomp does not know on this architecture: skipped, as runc does. */
         char **unknown_syscalls;
         struct sock_fprog program;      /* the compiled filter: seccomp_prepare (seccomp-compile.h) fills it */
+        /* The program lets through every syscall the init makes after it is ready, whatever their
+         * arguments: it may go in then (seccomp.h). seccomp_prepare sets it with the program. */
+        bool allows_init_tail;
         char *text;             /* linux.seccomp as config.json has it, when create keys the cache by it */
 };
 

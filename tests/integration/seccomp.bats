@@ -335,3 +335,23 @@ stop_listener() {
         jq -e '.linux.seccomp.supportedFlags | index("SECCOMP_FILTER_FLAG_LOG")' <<<"$output"
         [ "$(jq -c .hooks <<<"$output")" = '["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]' ]
 }
+
+@test "seccomp: the cache entry keeps that the filter may go in while the init waits, and what may not" {
+        # The second create of each profile takes it from the cache (seccomp-cache.bats).
+        seccomp_rules '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]'
+        set_cmd 'true'
+        for i in 1 2; do
+                skiff create --bundle "$BUNDLE" "$CID"
+                seccomp_mode_becomes "$(skiff state "$CID" | jq -r .pid)" 2
+                skiff delete --force "$CID"
+        done
+        seccomp_rules '[{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO"}]'
+        for i in 1 2; do
+                skiff create --bundle "$BUNDLE" "$CID"
+                sleep 0.3
+                [ "$(sed -n 's/^Seccomp:[[:space:]]*//p' "/proc/$(skiff state "$CID" | jq -r .pid)/status")" = 0 ]
+                skiff delete --force "$CID"
+        done
+        [ "$(find "$ROOT/.seccomp@cache" -type f | wc -l)" -eq 2 ]
+        assert_nothing_left "$CID"
+}
