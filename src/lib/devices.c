@@ -65,6 +65,20 @@ static int make_node(int dir, const char *name, const struct spec_device *d, mod
         return 0;
 }
 
+/* The directory PATH in the rootfs, made if missing and resolved without leaving it, opened for
+ * real (mknodat, symlinkat and fchmodat take no O_PATH fd). */
+static int open_dir_in_root(int rootfd, const char *path, int *ret_fd, struct error *err)
+{
+        _cleanup_close_ int resolved = -1;
+        int r = resolve_in_root(rootfd, path, true, true, &resolved, err);
+
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *real = fd_path(resolved);
+        *ret_fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return *ret_fd < 0 ? error_sys(err, errno, "open %s in the rootfs", path) : 0;
+}
+
 /* DEVDIR is the rootfs's /dev, open: most devices go there. */
 static int create_device(int rootfd, int devdir, const struct spec_device *d, bool in_userns, struct error *err)
 {
@@ -78,13 +92,9 @@ static int create_device(int rootfd, int devdir, const struct spec_device *d, bo
                 return bind_host_device(rootfd, d, err);
         *base++ = '\0';
         if (strcmp(dir, "/dev") != 0) {
-                _cleanup_close_ int dirfd = -1;
-                if ((r = resolve_in_root(rootfd, dir[0] ? dir : "/", true, true, &dirfd, err)) < 0)
+                if ((r = open_dir_in_root(rootfd, dir[0] ? dir : "/", &own_dir, err)) < 0)
                         return r;
-                _cleanup_free_ char *dirpath = fd_path(dirfd);
-                fd = own_dir = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
-                        return error_sys(err, errno, "open %s", dir);
+                fd = own_dir;
         }
         if ((r = make_node(fd, base, d, mode)) < 0)
                 return error_sys(err, -r, "mknod %s", d->path);
@@ -109,15 +119,11 @@ static bool spec_has_device(const struct spec *spec, const char *path)
 int devices_create(const struct spec *spec, int rootfd, struct error *err)
 {
         bool in_userns = spec_namespace(spec, CLONE_NEWUSER) != NULL;
-        _cleanup_close_ int devfd = -1;
+        _cleanup_close_ int realdev = -1;
         int r;
 
-        if ((r = resolve_in_root(rootfd, "/dev", true, true, &devfd, err)) < 0)
+        if ((r = open_dir_in_root(rootfd, "/dev", &realdev, err)) < 0)
                 return r;
-        _cleanup_free_ char *devpath = fd_path(devfd);
-        _cleanup_close_ int realdev = open(devpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (realdev < 0)
-                return error_sys(err, errno, "open /dev in the rootfs");
         for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
                 if (spec_has_device(spec, default_devices[i].path))
                         continue;
